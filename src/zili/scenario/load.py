@@ -1,0 +1,203 @@
+"""Loading scenarios: TOML files, ``extends`` layering, ``--set`` overrides, clear errors.
+
+Layering merges tables key by key (the child wins) and appends the child's events to
+the parent's; ``remove_events`` drops inherited events by name, and a child event with
+the same name as a parent event replaces it. Every failure raises
+:class:`ScenarioError` with one message naming the field, the value and what is allowed.
+"""
+
+from __future__ import annotations
+
+import copy
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+from pydantic import ValidationError
+
+from zili.scenario.schema import Scenario
+
+
+class ScenarioError(ValueError):
+    """A scenario that cannot be used, with a one-line, user-facing message."""
+
+
+def scenarios_dir() -> Path:
+    """Folder of the shipped scenario files."""
+    return Path(str(resources.files("zili") / "scenarios"))
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Shipped scenario names and their files."""
+    return {p.stem: p for p in sorted(scenarios_dir().glob("*.toml"))}
+
+
+def _resolve_path(ref: str, relative_to: Path | None) -> Path:
+    shipped = shipped_scenarios()
+    if ref in shipped:
+        return shipped[ref]
+    candidates = [Path(ref)]
+    if relative_to is not None:
+        candidates.insert(0, relative_to / ref)
+        if not ref.endswith(".toml"):
+            candidates.insert(1, relative_to / f"{ref}.toml")
+    for c in candidates:
+        if c.is_file():
+            return c
+    raise ScenarioError(f"scenario {ref!r} not found; allowed: a TOML file path or a shipped scenario ({', '.join(shipped)})")
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path.name}: not valid TOML ({exc}); allowed: a TOML file as described in docs/SCENARIOS.md") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{path}: cannot be read ({exc})") from None
+
+
+def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Layer ``child`` on ``parent``: tables merge recursively, events append or replace by name."""
+    out = copy.deepcopy(parent)
+    for key, val in child.items():
+        if key == "events":
+            events = out.get("events", [])
+            drop = {e.get("name") for e in val if isinstance(e, dict)}
+            out["events"] = [e for e in events if e.get("name") not in drop] + copy.deepcopy(val)
+        elif key == "remove_events":
+            out[key] = sorted(set(out.get(key, [])) | set(val))
+        elif isinstance(val, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], val)
+        else:
+            out[key] = copy.deepcopy(val)
+    return out
+
+
+def raw_scenario(ref: str | Path, *, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
+    """The merged, not yet validated dict of a scenario and its ``extends`` chain."""
+    path = _resolve_path(str(ref), None)
+    key = str(path.resolve())
+    if key in _seen:
+        raise ScenarioError(f"extends: cycle through {path.name}; allowed: a chain of scenarios without loops")
+    doc = _read_toml(path)
+    parent_ref = doc.get("extends")
+    if parent_ref is not None:
+        if not isinstance(parent_ref, str):
+            raise ScenarioError(f"extends = {parent_ref!r}: not a string; allowed: a scenario name or path")
+        parent_path = _resolve_path(parent_ref, path.parent)
+        parent = raw_scenario(parent_path, _seen=_seen + (key,))
+        doc = merge({k: v for k, v in parent.items() if k not in ("name", "description")}, doc)
+    doc.setdefault("name", path.stem)
+    return doc
+
+
+def parse_set(assignment: str) -> tuple[list[str], Any]:
+    """Parse ``a.b.c=value``; the value is read as TOML (number, bool, string, array), else as a string."""
+    if "=" not in assignment:
+        raise ScenarioError(f"--set {assignment!r}: missing '='; allowed: --set section.key=value (e.g. run.replicates=8)")
+    path, text = assignment.split("=", 1)
+    keys = [k.strip() for k in path.strip().split(".")]
+    if not all(keys):
+        raise ScenarioError(f"--set {assignment!r}: empty key; allowed: --set section.key=value")
+    try:
+        value = tomllib.loads(f"v = {text.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        value = text.strip()
+    return keys, value
+
+
+def apply_sets(doc: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
+    """Apply ``--set`` overrides to a raw scenario dict (a copy is returned)."""
+    out = copy.deepcopy(doc)
+    for a in assignments:
+        keys, value = parse_set(a)
+        node = out
+        for k in keys[:-1]:
+            if k == "data":
+                break
+            nxt = node.setdefault(k, {})
+            if not isinstance(nxt, dict):
+                raise ScenarioError(f"--set {a!r}: {k} is not a table; allowed: a path to a table key")
+            node = nxt
+        if keys[0] == "data" and len(keys) > 1:
+            out.setdefault("data", {})[".".join(keys[1:])] = value
+        else:
+            node[keys[-1]] = value
+    return out
+
+
+def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif item in {
+            "export_control", "counter_control", "fund_launch", "budget", "subsidy", "nev_policy",
+            "local_content", "procurement_preference", "substitution_incentive", "security_law",
+            "new_infrastructure", "privacy_law", "financial_restriction", "platform_regulation",
+            "talent_programme", "innovation_centre", "trade_defence", "subsidy_fraud",
+        } and parts and parts[-1].startswith("events["):
+            continue
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
+    err = exc.errors(include_url=False)[0]
+    loc = _loc(tuple(err.get("loc", ())), doc)
+    typ = err.get("type", "")
+    msg = err.get("msg", "")
+    value = err.get("input")
+    if typ == "extra_forbidden":
+        return f"{loc}: unknown field; allowed: the fields documented for this table (see `zili describe --params` or docs/SCENARIOS.md)"
+    if typ == "union_tag_invalid":
+        from zili.scenario.events import EVENT_KINDS
+
+        tag = value.get("kind") if isinstance(value, dict) else value
+        return f"{loc}.kind = {tag!r}: unknown event kind; allowed: {', '.join(EVENT_KINDS)}"
+    if typ == "union_tag_not_found":
+        return f"{loc}: event without 'kind'; allowed: kind = one of the event kinds in docs/SCENARIOS.md"
+    if typ == "missing":
+        return f"{loc}: required field is missing"
+    if typ == "value_error":
+        text = msg.removeprefix("Value error, ")
+        return f"{loc}: {text}" if loc else text
+    shown = repr(value) if not isinstance(value, dict) else "a table"
+    allowed = msg.removeprefix("Input should be ").removeprefix("input should be ") or "a valid value"
+    return f"{loc} = {shown}: wrong value; allowed: {allowed}"
+
+
+def validate(doc: dict[str, Any]) -> Scenario:
+    """Validate a raw scenario dict, raising :class:`ScenarioError` with one clear message."""
+    try:
+        sc = Scenario.model_validate(doc)
+    except ValidationError as exc:
+        raise ScenarioError(_format(exc, doc)) from None
+    drop = set(sc.remove_events)
+    if drop:
+        sc = sc.model_copy(update={"events": [e for e in sc.events if e.name not in drop]})
+    return sc
+
+
+def load_scenario(ref: str | Path = "baseline", *, sets: list[str] | None = None) -> Scenario:
+    """Load, layer, override and validate a scenario by shipped name or path."""
+    doc = raw_scenario(ref)
+    if sets:
+        doc = apply_sets(doc, sets)
+    return validate(doc)
+
+
+def to_toml(sc: Scenario) -> str:
+    """The fully resolved scenario as TOML text (no ``extends``; every default written out)."""
+    data = sc.model_dump(mode="json", exclude_none=True)
+    data.pop("extends", None)
+    data["remove_events"] = []
+    for e in data.get("events", []):
+        for field in ("paid_in_rmb_bn", "amounts_rmb_bn", "budget_rmb_bn", "value_rmb_per_vehicle"):
+            if field in e:
+                e[field] = {str(k): v for k, v in e[field].items()}
+    data.pop("remove_events")
+    return tomli_w.dumps(data)
