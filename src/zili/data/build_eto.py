@@ -1,0 +1,556 @@
+"""Rebuild zili's node files from the ETO semiconductor supply-chain dataset.
+
+Writes ``nodes.csv``, ``node_inputs.csv`` and ``supply_shares.csv`` next to this
+script. The semiconductor rows are derived from the Emerging Technology
+Observatory (CSET) "Advanced Semiconductor Supply Chain Dataset" (Sept 2022
+version), licensed CC BY-NC 4.0 (see LICENSE-ETO.md); every row derived from it
+carries ``licence = CC BY-NC 4.0 (ETO)``. All other rows are literal tables below,
+each with its own source (or ``UNSOURCED:`` and a low/high range).
+
+Usage::
+
+    python3 src/zili/data/build_eto.py [--eto /work/shared/data/eto] [--out DIR]
+
+Only the standard library is used (csv), so the script runs anywhere.
+
+How ETO is mapped (see README.md, section supply_shares.csv):
+* ETO country codes -> zili regions: USA->US, NLD->NL, JPN->JP, KOR->KR, TWN->TW,
+  CHN->CN; EU members other than NL (DEU, FRA, ITA, AUT, SWE, CZE, ...) -> EU;
+  everything else (GBR, CHE, ISR, SGP, MAL, BLR, "Various") -> other.
+* A zili node aggregates one or more ETO inputs (NODE_INPUTS below). Only
+  country-level rows of provision.csv with a numeric share are used. Each input's
+  shares are first normalised to sum to 1 (ETO rounding makes some sum to 0.99-1.02).
+* ETO's inputs.csv does NOT carry usable market sizes (the column
+  market_share_chart_global_market_size_info is empty for all inputs except three
+  design rows whose values are placeholders: "$53.40 (2019)", source "Cool
+  Semiconductor Research Firm LLC"). So inputs are combined with EQUAL weights.
+  This is an assumption, flagged in every row's notes.
+* Shares are rounded to 3 decimals; the rounding remainder goes to ``other`` so
+  that each node sums to exactly 1.
+"""
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+from collections import defaultdict
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+DEFAULT_ETO = Path("/work/shared/data/eto")
+
+ETO_LICENCE = "CC BY-NC 4.0 (ETO)"
+ETO_SRC = (
+    "Emerging Technology Observatory (CSET): Advanced Semiconductor Supply Chain Dataset, "
+    "{file} (Sept 2022 version; data mostly 2019), CC BY-NC 4.0 — "
+    "https://eto.tech/dataset-docs/chipexplorer/ ; underlying report: CSET, The Semiconductor "
+    "Supply Chain: Assessing National Competitiveness (2021) — "
+    "https://cset.georgetown.edu/publication/the-semiconductor-supply-chain/"
+)
+
+REGIONS = ["US", "NL", "JP", "KR", "TW", "EU", "CN", "other"]
+COUNTRY_MAP = {
+    "USA": "US", "NLD": "NL", "JPN": "JP", "KOR": "KR", "TWN": "TW", "CHN": "CN",
+    "DEU": "EU", "FRA": "EU", "ITA": "EU", "AUT": "EU", "SWE": "EU", "CZE": "EU",
+    "BEL": "EU", "IRL": "EU", "FIN": "EU", "ESP": "EU", "DNK": "EU", "POL": "EU",
+    "HUN": "EU",
+}
+
+# ---------------------------------------------------------------- node list
+SECTOR_NODES = [
+    ("semiconductors", ["eda", "core_ip", "lithography", "deposition", "etch", "metrology",
+                        "wafers", "materials", "chip_design", "logic_fab", "memory_fab",
+                        "assembly_test", "power_semis", "ai_chips"]),
+    ("ai", ["ai_models", "data_centres"]),
+    ("nev_batteries", ["critical_minerals", "battery_materials", "battery_cells",
+                       "ev_assembly", "charging"]),
+    ("telecom_5g", ["base_stations"]),
+    ("aerospace_manufacturing", ["avionics", "aircraft", "rail"]),
+    ("industrial_internet", ["industrial_software", "cloud"]),
+    ("ecommerce", ["ecommerce"]),
+    ("biotech_pharma", ["biopharma"]),
+    ("quantum", ["quantum"]),
+    ("fintech", ["fintech"]),
+    ("crypto", ["crypto"]),
+]
+NODE_SECTOR = {n: s for s, ns in SECTOR_NODES for n in ns}
+NODE_ORDER = [n for _, ns in SECTOR_NODES for n in ns]
+
+# node -> (label, tier_mature, tier_advanced)
+NODE_LABELS = {
+    "eda": ("Electronic design automation software", "EDA for mature nodes (above 16/14 nm)",
+            "full-flow EDA for 16/14 nm and below (FinFET/GAA); GAAFET EDA controlled from 2022"),
+    "core_ip": ("Core intellectual property (ISA, processor and interface IP)",
+                "IP blocks for mature nodes", "IP for leading-edge nodes (16/14 nm and below)"),
+    "lithography": ("Lithography equipment (scanners, tracks)", "dry ArF, KrF, i-line",
+                    "ArF immersion and EUV scanners"),
+    "deposition": ("Deposition tools (CVD, ALD, PVD, RTP, diffusion, plating)",
+                   "tools for nodes above 16/14 nm", "tools for 16/14 nm and below (incl. ALD for FinFET/GAA)"),
+    "etch": ("Etch and clean tools", "tools for nodes above 16/14 nm",
+             "tools for 16/14 nm and below and 128+ layer 3D NAND high-aspect-ratio etch"),
+    "metrology": ("Process control: metrology and inspection tools", "tools for nodes above 16/14 nm",
+                  "tools for 16/14 nm and below (e-beam / advanced optical inspection)"),
+    "wafers": ("Silicon wafers", "150/200 mm and mature 300 mm wafers",
+               "300 mm prime wafers qualified for 16/14 nm and below"),
+    "materials": ("Fab materials: photoresists, photomasks, gases, wet chemicals, CMP, targets",
+                  "materials for i-line/KrF/dry ArF and mature nodes",
+                  "ArF-immersion/EUV resists, advanced masks and materials for 16/14 nm and below"),
+    "chip_design": ("Chip design (fabless and IDM design)", "designs for nodes above 16/14 nm",
+                    "designs at 16/14 nm and below"),
+    "logic_fab": ("Logic wafer fabrication (foundry and IDM)", "above 16/14 nm (planar, 28 nm and up)",
+                  "16/14 nm and below (FinFET)"),
+    "memory_fab": ("Memory fabrication (DRAM and NAND)",
+                   "DRAM above 18 nm half-pitch; NAND below 128 layers",
+                   "DRAM 18 nm half-pitch or below; NAND 128+ layers"),
+    "assembly_test": ("Assembly, test and packaging (ATP)", "conventional packaging (wire bond, flip chip)",
+                      "advanced packaging (2.5D/3D, chiplets, HBM stacking)"),
+    "power_semis": ("Power semiconductors (power ICs, discretes, modules; Si, SiC, GaN)",
+                    "silicon MOSFETs, diodes, mature IGBTs", "SiC and GaN devices, latest-generation IGBT modules"),
+    "ai_chips": ("AI accelerators (GPUs, AI ASICs, FPGAs for AI)",
+                 "below US 2022/2023 performance thresholds",
+                 "above US 2022/2023 performance thresholds"),
+    "ai_models": ("AI models and AI software", "models trainable on below-threshold compute",
+                  "frontier-scale models needing above-threshold compute"),
+    "data_centres": ("Data centres and AI compute capacity", "general-purpose data centres",
+                     "AI training clusters built on above-threshold accelerators"),
+    "critical_minerals": ("Critical minerals (lithium, cobalt, nickel, graphite, gallium, germanium) mining and refining",
+                          "mining and basic refining", "battery/electronic-grade high-purity refining"),
+    "battery_materials": ("Battery materials (cathode, anode, electrolyte, separator)",
+                          "LFP and mainstream NCM cathode, graphite anode",
+                          "high-nickel cathodes, silicon anodes, solid-state electrolytes"),
+    "battery_cells": ("Battery cells and packs", "LFP and mainstream NCM cells",
+                      "high-energy-density cells (>250 Wh/kg), solid-state"),
+    "ev_assembly": ("New-energy vehicle assembly", "conventional NEV platforms",
+                    "dedicated EV platforms with advanced driver assistance"),
+    "charging": ("Charging infrastructure", "AC and standard DC chargers", "high-power DC fast charging"),
+    "base_stations": ("Telecom network equipment (4G/5G base stations)", "4G and earlier RAN",
+                      "5G RAN incl. massive MIMO"),
+    "avionics": ("Avionics and aero-engines' electronic systems", "legacy avionics", "integrated modular avionics"),
+    "aircraft": ("Commercial aircraft and aero-engines", "regional jets and turboprops",
+                 "narrow-/wide-body airliners and high-bypass turbofans"),
+    "rail": ("Rail equipment (incl. high-speed rail)", "conventional rolling stock",
+             "high-speed trains and traction systems"),
+    "industrial_software": ("Industrial and enterprise software (CAD/CAE, PLM, ERP, MES)",
+                            "management and MES software", "CAD/CAE/simulation and PLM"),
+    "cloud": ("Cloud and industrial-internet platforms", "IaaS/hosting",
+              "advanced PaaS/AI cloud and industrial-internet platforms"),
+    "ecommerce": ("E-commerce and logistics platforms", "domestic retail e-commerce",
+                  "cross-border, rural and logistics-integrated e-commerce"),
+    "biopharma": ("Biotech and pharmaceuticals", "generics and APIs", "innovative drugs, biologics and vaccines"),
+    "quantum": ("Quantum computing and communication", "quantum communication (QKD)",
+                "quantum computing hardware"),
+    "fintech": ("Financial technology (payments, online lending, P2P)", "payments",
+                "online lending and credit platforms"),
+    "crypto": ("Crypto-assets (mining, exchanges)", "mining", "exchanges and token issuance"),
+}
+
+# ---------------------------------------------------------------- ETO mapping
+# node -> (list of ETO ids whose country shares are used, basis, explanation)
+NODE_ETO = {
+    "eda": (["N84"], "headquarters", "N84 Electronic design automation software"),
+    "core_ip": (["N85"], "headquarters", "N85 Core intellectual property"),
+    "lithography": (["N20", "N21", "N22", "N32"], "headquarters",
+                    "N20 EUV scanners, N21 ArF scanners, N22 ArF immersion scanners, N32 resist processing tools; "
+                    "mask writers N29/N30 excluded (they feed photomasks); KrF/i-line not in ETO"),
+    "deposition": (["N38", "N39", "N40", "N41", "N42", "N43", "N44", "N45"], "headquarters",
+                   "N38-N41 CVD/ALD tools, N42 PVD, N43 RTP, N44 tube diffusion, N45 electrochemical coating; "
+                   "N17 ion implanters have no numeric shares"),
+    "etch": (["N49", "N50", "N51"], "headquarters",
+             "N49 wet etch/clean, N50 conductor etch, N51 dielectric etch; CMP tools N86 have no numeric shares"),
+    "metrology": (["N62", "N63", "N64"], "headquarters",
+                  "N62 photomask inspection/repair, N63 wafer-level packaging inspection, N64 process monitoring; "
+                  "wafer inspection N61 and its types N65-N68 have no numeric shares in ETO"),
+    "wafers": (["N26"], "headquarters", "N26 Wafer"),
+    "chip_design": (["S1"], "headquarters", "stage S1 Design (logic chip design)"),
+    "logic_fab": (["S2"], "site", "stage S2 Fabrication (logic; by fab location per ETO/CSET)"),
+    "assembly_test": (["S3"], "site", "stage S3 Assembly, testing and packaging (by site per ETO/CSET)"),
+}
+
+# semiconductor edges derived from ETO sequence.csv (see README)
+ETO_EDGES = [
+    # (node, input, how it follows from sequence.csv)
+    ("chip_design", "eda", "N84 EDA goes into N1-N4 logic chip design (sequence.csv)"),
+    ("chip_design", "core_ip", "N85 core IP goes into N1-N4 logic chip design (sequence.csv)"),
+    ("logic_fab", "lithography", "N19 advanced photolithography equipment and N32 resist processing go into N25 Photolithography, a fabrication (S2) process"),
+    ("logic_fab", "deposition", "N36 deposition tools go into N35 Deposition, a fabrication process"),
+    ("logic_fab", "etch", "N55 etching and cleaning tools go into N46 Etch and clean, a fabrication process"),
+    ("logic_fab", "metrology", "N60 process control goes into N35/N25/N46/N57 fabrication processes"),
+    ("logic_fab", "wafers", "N26 Wafer goes into N35 Deposition"),
+    ("logic_fab", "materials", "N31 photoresist, N33 photomasks, N88 deposition materials, N90 CMP materials, N91 gases, N92 wet chemicals go into fabrication processes"),
+    ("assembly_test", "logic_fab", "N57 CMP (last fabrication process) goes into N69 Assembly and packaging"),
+    ("assembly_test", "materials", "N100 packaging materials (N93-N98) go into N69 Assembly and packaging"),
+]
+# memory fabs use the same tool and material inputs; not in ETO (logic only)
+ANALOGY_EDGES = [
+    ("memory_fab", "lithography"), ("memory_fab", "deposition"), ("memory_fab", "etch"),
+    ("memory_fab", "metrology"), ("memory_fab", "wafers"), ("memory_fab", "materials"),
+    ("assembly_test", "memory_fab"),
+    ("power_semis", "wafers"), ("power_semis", "materials"), ("power_semis", "lithography"),
+    ("power_semis", "deposition"), ("power_semis", "etch"),
+]
+CROSS_EDGES = [
+    ("ai_chips", "chip_design"), ("ai_chips", "logic_fab"), ("ai_chips", "memory_fab"),
+    ("ai_chips", "assembly_test"),
+    ("ai_models", "ai_chips"), ("ai_models", "data_centres"),
+    ("data_centres", "ai_chips"), ("data_centres", "logic_fab"), ("data_centres", "memory_fab"),
+    ("ev_assembly", "battery_cells"), ("ev_assembly", "power_semis"), ("ev_assembly", "logic_fab"),
+    ("battery_cells", "battery_materials"), ("battery_materials", "critical_minerals"),
+    ("wafers", "critical_minerals"), ("materials", "critical_minerals"),
+    ("base_stations", "logic_fab"), ("base_stations", "power_semis"), ("base_stations", "chip_design"),
+    ("aircraft", "avionics"), ("avionics", "logic_fab"), ("rail", "power_semis"), ("rail", "logic_fab"),
+    ("charging", "power_semis"),
+    ("industrial_software", "data_centres"), ("cloud", "data_centres"),
+    ("ecommerce", "cloud"), ("fintech", "cloud"), ("crypto", "logic_fab"),
+    ("quantum", "materials"), ("biopharma", "data_centres"),
+]
+# UNSOURCED weight ranges: node -> {input: (low, high)}; sum of highs per node <= 1
+WEIGHTS = {
+    "chip_design": {"eda": (0.03, 0.08), "core_ip": (0.03, 0.08)},
+    "logic_fab": {"lithography": (0.08, 0.15), "deposition": (0.06, 0.12), "etch": (0.06, 0.12),
+                  "metrology": (0.03, 0.07), "wafers": (0.03, 0.08), "materials": (0.05, 0.12)},
+    "memory_fab": {"lithography": (0.06, 0.12), "deposition": (0.07, 0.14), "etch": (0.07, 0.14),
+                   "metrology": (0.02, 0.06), "wafers": (0.04, 0.09), "materials": (0.05, 0.12)},
+    "assembly_test": {"logic_fab": (0.0, 0.0), "memory_fab": (0.0, 0.0), "materials": (0.2, 0.4)},
+    "power_semis": {"wafers": (0.1, 0.25), "materials": (0.05, 0.12), "lithography": (0.02, 0.06),
+                    "deposition": (0.03, 0.08), "etch": (0.03, 0.08)},
+    "ai_chips": {"chip_design": (0.1, 0.3), "logic_fab": (0.1, 0.25), "memory_fab": (0.1, 0.3),
+                 "assembly_test": (0.05, 0.15)},
+    "ai_models": {"ai_chips": (0.2, 0.5), "data_centres": (0.1, 0.3)},
+    "data_centres": {"ai_chips": (0.1, 0.4), "logic_fab": (0.1, 0.25), "memory_fab": (0.05, 0.15)},
+    "ev_assembly": {"battery_cells": (0.25, 0.45), "power_semis": (0.02, 0.06), "logic_fab": (0.02, 0.08)},
+    "battery_cells": {"battery_materials": (0.4, 0.7)},
+    "battery_materials": {"critical_minerals": (0.3, 0.6)},
+    "wafers": {"critical_minerals": (0.02, 0.1)},
+    "materials": {"critical_minerals": (0.02, 0.1)},
+    "base_stations": {"logic_fab": (0.1, 0.25), "power_semis": (0.03, 0.1), "chip_design": (0.05, 0.15)},
+    "aircraft": {"avionics": (0.1, 0.25)},
+    "avionics": {"logic_fab": (0.05, 0.2)},
+    "rail": {"power_semis": (0.03, 0.1), "logic_fab": (0.01, 0.05)},
+    "charging": {"power_semis": (0.1, 0.3)},
+    "industrial_software": {"data_centres": (0.02, 0.1)},
+    "cloud": {"data_centres": (0.3, 0.6)},
+    "ecommerce": {"cloud": (0.01, 0.05)},
+    "fintech": {"cloud": (0.02, 0.1)},
+    "crypto": {"logic_fab": (0.2, 0.5)},
+    "quantum": {"materials": (0.01, 0.1)},
+    "biopharma": {"data_centres": (0.0, 0.03)},
+}
+# assembly_test <- logic_fab/memory_fab: ATP processes the fab's wafers; in a value
+# (cost-share) sense the wafer is the customer's, so the cost weight is 0 but the
+# edge matters for output-at-risk. Keep the edge with weight range (0, 0.3).
+WEIGHTS["assembly_test"]["logic_fab"] = (0.0, 0.3)
+WEIGHTS["assembly_test"]["memory_fab"] = (0.0, 0.3)
+
+# ---------------------------------------------------------------- market sizes
+# node -> dict(value, year, low, high, source, notes)
+WSTS = ("SIA (WSTS data) via PR Newswire: Worldwide Semiconductor Sales Decrease 12 Percent to $412 Billion "
+        "in 2019 (2020-02-03) — https://www.prnewswire.com/news-releases/worldwide-semiconductor-sales-"
+        "decrease-12-percent-to-412-billion-in-2019-300997962.html")
+SEMI_EQ = ("Evertiq (SEMI): 2020 equipment billings by region (2021-04-14) — https://evertiq.com/news/49869")
+SEMI_MAT = ("SEMI: Global Semiconductor Materials Market Revenues Slip 1.1 Percent in 2019 (2020-03-31) — "
+            "https://www.semi.org/en/news-resources/press/global-semiconductor-materials-market")
+OMDIA = ("Green Car Congress (Omdia): Power semiconductor market set for 6.9% decline in 2020 (2020-04-30) — "
+         "https://www.greencarcongress.com/2020/04/20200430-omdia.html")
+ETO_EMPTY = ("ETO inputs.csv gives no market size for the mapped inputs "
+             "(market_share_chart_global_market_size_info empty or placeholder)")
+MARKETS = {
+    "eda": dict(low=8, high=12, notes=ETO_EMPTY + "; range: EDA tools excl. semiconductor IP, 2019"),
+    "core_ip": dict(low=3, high=5, notes=ETO_EMPTY + "; range for licensed semiconductor IP, 2019"),
+    "lithography": dict(low=10, high=16, notes=ETO_EMPTY + "; anchor: all semiconductor equipment billings 2019 = "
+                        "59.75 USD bn (SEMI, macro.csv); lithography is the largest single tool segment"),
+    "deposition": dict(low=10, high=16, notes=ETO_EMPTY + "; anchor: SEMI total equipment 59.75 USD bn (2019)"),
+    "etch": dict(low=9, high=15, notes=ETO_EMPTY + "; anchor: SEMI total equipment 59.75 USD bn (2019)"),
+    "metrology": dict(low=5, high=8, notes=ETO_EMPTY + "; anchor: SEMI total equipment 59.75 USD bn (2019)"),
+    "wafers": dict(low=9, high=13, notes=ETO_EMPTY + "; anchor: wafer fab materials incl. silicon 32.8 USD bn "
+                   "(SEMI 2019, " + SEMI_MAT.split(" — ")[1] + "); silicon's part not given there"),
+    "materials": dict(low=19, high=32, notes=ETO_EMPTY + "; anchor: SEMI 2019 wafer fab materials 32.8 USD bn "
+                      "(incl. wafers) + packaging materials 19.2 USD bn; node = fab materials excl. wafers, "
+                      "low end excludes packaging materials"),
+    "chip_design": dict(low=90, high=140, notes=ETO_EMPTY + "; defined as design value captured by fabless "
+                        "and IDM design; overlaps chip sales value (412 USD bn WSTS 2019); not additive with fabs"),
+    "logic_fab": dict(low=60, high=110, notes=ETO_EMPTY + "; anchor: WSTS 2019 logic 106.4 + micro-ICs 66.4 USD bn "
+                      "are chip-sales values that include design value; fab value-added is a part of them"),
+    "memory_fab": dict(value=106.4, year=2019, source=WSTS,
+                       notes="WSTS memory sales 2019 (DRAM -37.1%, NAND -25.9% vs 2018); sales value of memory "
+                             "chips (IDMs: design and fab together)"),
+    "assembly_test": dict(low=30, high=60, notes=ETO_EMPTY + "; anchor: packaging materials 19.2 USD bn (SEMI 2019)"),
+    "power_semis": dict(value=46.3, year=2019, source=OMDIA,
+                        notes="Omdia: power ICs + power discretes + power modules, 2019 revenue"),
+    "ai_chips": dict(low=5, high=20, notes="not in ETO with a size (N1-N4 have no usable size; N1 '$5.5 billion' "
+                     "row cites placeholder 'Cool Semiconductor Research Firm LLC'); 2019 range"),
+    "ai_models": dict(low=10, high=60, notes="2019 global AI software and services revenue, wide range; definitions vary"),
+    "data_centres": dict(low=150, high=250, notes="2019 global data-centre capex/systems, wide range"),
+    "critical_minerals": dict(low=30, high=80, notes="2019 value of battery and electronic minerals (Li, Co, Ni for batteries, graphite, Ga, Ge)"),
+    "battery_materials": dict(low=20, high=50, notes="2019 Li-ion cathode, anode, electrolyte, separator"),
+    "battery_cells": dict(low=30, high=60, notes="2019 Li-ion battery market (all uses); cell prices in history.csv"),
+    "ev_assembly": dict(low=60, high=150, notes="2019 global plug-in vehicle sales value (~2 m units; China 1.206 m CAAM)"),
+    "charging": dict(low=5, high=20, notes="2019 global EV charging equipment and installation"),
+    "base_stations": dict(low=30, high=50, notes="2019 global mobile RAN equipment"),
+    "avionics": dict(low=30, high=70, notes="2019 global avionics (civil and military)"),
+    "aircraft": dict(low=250, high=400, notes="2019 global commercial aircraft and engines deliveries"),
+    "rail": dict(low=150, high=250, notes="2019 global rail supply (rolling stock, signalling)"),
+    "industrial_software": dict(low=200, high=500, notes="2019 global enterprise software incl. industrial; definition-dependent"),
+    "cloud": dict(low=200, high=300, notes="2019 global public cloud services"),
+    "ecommerce": dict(low=2500, high=4000, notes="2019 global retail e-commerce GMV (not revenue)"),
+    "biopharma": dict(low=1100, high=1400, notes="2019 global pharmaceutical market"),
+    "quantum": dict(low=0.1, high=1.0, notes="2019 global quantum technology revenue, nascent"),
+    "fintech": dict(low=100, high=300, notes="2019 global fintech revenue; definition-dependent"),
+    "crypto": dict(low=5, high=30, notes="2019 crypto mining and exchange revenue; very volatile"),
+}
+
+# ---------------------------------------------------------------- memory shares (not ETO)
+DRAM_SRC = ("smalltechnews (TrendForce DRAMeXchange): Global DRAM maker revenue ranking 4Q19 — "
+            "https://www.smalltechnews.com/archives/86824")
+NAND_SRC = ("BusinessKorea (DRAMeXchange): Samsung Electronics and SK Hynix Led Global Semiconductor "
+            "Industry Last Year (2019-03-05) — http://www.businesskorea.co.kr/news/articleView.html?idxno=29678")
+# DRAM 4Q2019 revenue shares: Samsung 43.5, SK hynix 29.2 (KR); Micron 22.3 (US); Nanya 2.8, Winbond 0.9,
+# PSMC 0.4 (TW); remainder 0.9 other.  NAND 2018: Samsung 35.0, SK hynix 10.6 (KR); Toshiba 19.2 (JP);
+# WDC 14.9, Micron 12.9 (US); remainder 7.4 other (incl. Intel, not separately given).
+# Weights: DRAM 2018 sales 99.655 USD bn (DRAMeXchange), NAND 2018 = Samsung 22.109 / 0.35 = 63.17 USD bn.
+DRAM = {"KR": 43.5 + 29.2, "US": 22.3, "TW": 2.8 + 0.9 + 0.4, "other": 0.0}
+DRAM["other"] = 100 - sum(DRAM.values())
+NAND = {"KR": 35.0 + 10.6, "JP": 19.2, "US": 14.9 + 12.9, "other": 0.0}
+NAND["other"] = 100 - sum(NAND.values())
+W_DRAM, W_NAND = 99.655, 22.109 / 0.35
+
+# ---------------------------------------------------------------- non-ETO UNSOURCED share ranges
+# node -> {region: (low, high)}, basis, notes.  Values left empty in the file.
+UNSOURCED_SHARES = {
+    "materials": ({"US": (0.1, 0.25), "NL": (0.0, 0.02), "JP": (0.35, 0.6), "KR": (0.03, 0.1), "TW": (0.03, 0.1),
+                   "EU": (0.08, 0.2), "CN": (0.02, 0.1), "other": (0.0, 0.05)}, "headquarters",
+                  "ETO lists providers but no numeric country shares for photoresist (JPN, USA, KOR; CHN negligible), "
+                  "gases, wet chemicals, deposition and CMP materials; only N33 photomasks has shares "
+                  "(JPN 53%, USA 40%, TWN 7%); ranges informed by those provider lists"),
+    "power_semis": ({"US": (0.15, 0.3), "NL": (0.0, 0.03), "JP": (0.2, 0.35), "KR": (0.01, 0.05), "TW": (0.01, 0.05),
+                     "EU": (0.2, 0.35), "CN": (0.03, 0.12), "other": (0.02, 0.1)}, "headquarters",
+                    "no country shares found; IHS (2014): Infineon 13%, Mitsubishi 7%, STMicro 6% of power discretes+modules "
+                    "(https://newelectronics.co.uk/content/news/power-semiconductor-market-to-grow-5-in-2015)"),
+    "ai_chips": ({"US": (0.8, 0.97), "NL": (0.0, 0.01), "JP": (0.0, 0.03), "KR": (0.0, 0.03), "TW": (0.0, 0.03),
+                  "EU": (0.0, 0.02), "CN": (0.01, 0.1), "other": (0.0, 0.05)}, "headquarters",
+                 "ETO N1-N4 give no numeric shares; text: US 'monopolizes' discrete GPUs and 'virtually the entire' FPGA design "
+                 "market; Chinese AI ASIC designers (HiSilicon, Cambricon, Horizon) listed"),
+}
+GENERIC_NOTE = "no source found quickly; range is a stated plausible prior for 2014-2019"
+GENERIC = {
+    "ai_models": {"US": (0.5, 0.8), "CN": (0.1, 0.3), "EU": (0.02, 0.1), "other": (0.02, 0.1)},
+    "data_centres": {"US": (0.4, 0.6), "CN": (0.1, 0.25), "EU": (0.05, 0.15), "JP": (0.02, 0.08), "other": (0.05, 0.15)},
+    "critical_minerals": {"CN": (0.3, 0.6), "other": (0.3, 0.6), "US": (0.01, 0.05)},
+    "battery_materials": {"CN": (0.5, 0.8), "JP": (0.1, 0.25), "KR": (0.05, 0.15), "other": (0.0, 0.1)},
+    "battery_cells": {"CN": (0.45, 0.7), "JP": (0.1, 0.25), "KR": (0.1, 0.25), "US": (0.0, 0.05), "other": (0.0, 0.05)},
+    "ev_assembly": {"CN": (0.3, 0.5), "US": (0.15, 0.3), "EU": (0.1, 0.25), "JP": (0.05, 0.15), "KR": (0.01, 0.05), "other": (0.01, 0.1)},
+    "charging": {"CN": (0.4, 0.7), "EU": (0.1, 0.3), "US": (0.05, 0.2), "other": (0.02, 0.1)},
+    "base_stations": {"CN": (0.35, 0.5), "EU": (0.3, 0.45), "KR": (0.02, 0.08), "US": (0.0, 0.05), "JP": (0.0, 0.05), "other": (0.0, 0.05)},
+    "avionics": {"US": (0.5, 0.7), "EU": (0.2, 0.35), "CN": (0.0, 0.05), "other": (0.02, 0.1)},
+    "aircraft": {"US": (0.35, 0.5), "EU": (0.4, 0.55), "CN": (0.0, 0.02), "other": (0.02, 0.1)},
+    "rail": {"CN": (0.3, 0.5), "EU": (0.3, 0.45), "JP": (0.03, 0.1), "US": (0.02, 0.1), "other": (0.02, 0.1)},
+    "industrial_software": {"US": (0.5, 0.7), "EU": (0.15, 0.3), "JP": (0.02, 0.08), "CN": (0.01, 0.05), "other": (0.02, 0.08)},
+    "cloud": {"US": (0.6, 0.8), "CN": (0.08, 0.2), "EU": (0.01, 0.05), "other": (0.01, 0.05)},
+    "ecommerce": {"CN": (0.3, 0.55), "US": (0.2, 0.35), "EU": (0.05, 0.15), "JP": (0.02, 0.06), "KR": (0.02, 0.05), "other": (0.03, 0.1)},
+    "biopharma": {"US": (0.4, 0.5), "EU": (0.2, 0.3), "JP": (0.05, 0.1), "CN": (0.05, 0.12), "other": (0.05, 0.12)},
+    "quantum": {"US": (0.35, 0.6), "CN": (0.1, 0.3), "EU": (0.1, 0.25), "other": (0.03, 0.12)},
+    "fintech": {"US": (0.3, 0.5), "CN": (0.2, 0.4), "EU": (0.05, 0.15), "other": (0.05, 0.15)},
+    "crypto": {"CN": (0.4, 0.7), "US": (0.05, 0.2), "other": (0.1, 0.4)},
+}
+for _n, _r in GENERIC.items():
+    full = {reg: (0.0, 0.0) for reg in REGIONS}
+    full.update(_r)
+    UNSOURCED_SHARES[_n] = (full, "headquarters", GENERIC_NOTE)
+
+
+# ---------------------------------------------------------------- helpers
+def read_csv(path: Path) -> list[dict]:
+    with open(path, encoding="utf-8", errors="replace", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def pct(s: str) -> float | None:
+    s = (s or "").strip().rstrip("%")
+    return float(s) / 100 if s else None
+
+
+def eto_country_shares(eto: Path) -> dict[str, dict[str, float]]:
+    """ETO provided_id -> {zili region: normalised share} from country rows with numbers."""
+    providers = {r["provider_id"]: r for r in read_csv(eto / "providers.csv")}
+    raw: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for r in read_csv(eto / "provision.csv"):
+        p = providers.get(r["provider_id"])
+        if p is None or p["provider_type"] != "country":
+            continue
+        v = pct(r["share_provided"])
+        if v is None:
+            continue
+        region = COUNTRY_MAP.get(r["provider_name"], "other")
+        raw[r["provided_id"]][region] += v
+    out = {}
+    for k, d in raw.items():
+        tot = sum(d.values())
+        out[k] = {reg: d.get(reg, 0.0) / tot for reg in REGIONS}
+    return out
+
+
+def round_to_one(shares: dict[str, float]) -> dict[str, float]:
+    r = {k: round(v, 3) for k, v in shares.items()}
+    r["other"] = round(1.0 - sum(v for k, v in r.items() if k != "other"), 3)
+    if r["other"] < 0:
+        # rounding overshoot with a true 'other' share of ~0: take it off the largest share
+        big = max((k for k in r if k != "other"), key=lambda k: r[k])
+        r[big] = round(r[big] + r["other"], 3)
+        r["other"] = 0.0
+    return r
+
+
+def fmt(v) -> str:
+    if v is None or v == "":
+        return ""
+    if isinstance(v, float):
+        return f"{v:.6g}" if abs(v) < 1e6 else f"{v:.0f}"
+    return str(v)
+
+
+def write(path: Path, header: list[str], rows: list[dict]) -> None:
+    buf = io.StringIO()
+    w = csv.DictWriter(buf, fieldnames=header, lineterminator="\n")
+    w.writeheader()
+    for row in rows:
+        w.writerow({k: fmt(row.get(k, "")) for k in header})
+    path.write_text(buf.getvalue(), encoding="utf-8")
+
+
+# ---------------------------------------------------------------- builders
+def build_supply_shares(eto: Path) -> list[dict]:
+    shares = eto_country_shares(eto)
+    rows = []
+    for node in NODE_ORDER:
+        if node in NODE_ETO:
+            ids, basis, expl = NODE_ETO[node]
+            missing = [i for i in ids if i not in shares]
+            if missing:
+                raise KeyError(f"{node}: no numeric ETO shares for {missing}")
+            agg = {reg: sum(shares[i][reg] for i in ids) / len(ids) for reg in REGIONS}
+            agg = round_to_one(agg)
+            working = " + ".join(ids)
+            for reg in REGIONS:
+                rows.append(dict(
+                    node=node, country=reg, share=agg[reg], basis=basis, year=2019,
+                    source=f"DERIVED: equal-weight mean of normalised country shares of ETO {working} "
+                           f"(ETO gives no market sizes), rounded to 3 dp, remainder on 'other' (if negative, taken off the largest share) | "
+                           + ETO_SRC.format(file="provision.csv"),
+                    use="build", licence=ETO_LICENCE,
+                    notes=f"ETO inputs: {expl}. Shares of the global market (not China's self-sufficiency); "
+                          f"ETO vintage ~2019, used as the structure of foreign supply at the 2014 start"))
+        elif node == "memory_fab":
+            agg = {reg: 0.0 for reg in REGIONS}
+            for reg in REGIONS:
+                agg[reg] = (W_DRAM * DRAM.get(reg, 0.0) + W_NAND * NAND.get(reg, 0.0)) / (100 * (W_DRAM + W_NAND))
+            agg = round_to_one(agg)
+            for reg in REGIONS:
+                rows.append(dict(
+                    node=node, country=reg, share=agg[reg], basis="headquarters", year=2019,
+                    source="DERIVED: (99.655*DRAM share 4Q2019 + 63.17*NAND share 2018)/162.83; DRAM: Samsung 43.5 + "
+                           "SK hynix 29.2 = KR, Micron 22.3 = US, Nanya 2.8 + Winbond 0.9 + PSMC 0.4 = TW; NAND: Samsung "
+                           "35.0 + SK hynix 10.6 = KR, Toshiba 19.2 = JP, WDC 14.9 + Micron 12.9 = US; unnamed remainders "
+                           "(incl. Intel) = other; weights: DRAM 2018 sales 99.655 USD bn, NAND 2018 = 22.109/0.35 "
+                           f"| {DRAM_SRC} ; {NAND_SRC}",
+                    use="build", licence="",
+                    notes="memory is absent from ETO; company revenue shares by headquarters. By site China's share is "
+                          "larger (Samsung Xi'an NAND, SK hynix Wuxi DRAM are in China) — see firms.csv; mixed years "
+                          "(DRAM 4Q2019, NAND 2018)"))
+        else:
+            ranges, basis, note = UNSOURCED_SHARES[node]
+            for reg in REGIONS:
+                lo, hi = ranges[reg]
+                rows.append(dict(
+                    node=node, country=reg, share="", basis=basis, year=2014, low=lo, high=hi,
+                    source=f"UNSOURCED: global supply share of {node} by {basis} country",
+                    use="build", licence="", notes=note))
+    return rows
+
+
+def build_nodes() -> list[dict]:
+    rows = []
+    for node in NODE_ORDER:
+        label, tm, ta = NODE_LABELS[node]
+        m = MARKETS[node]
+        eto_ids = NODE_ETO.get(node, (None, None, None))[2]
+        lic = ETO_LICENCE if node in NODE_ETO else ""
+        notes = m["notes"] + (f". ETO inputs mapped to this node: {eto_ids}" if eto_ids else "")
+        if "value" in m:
+            rows.append(dict(node=node, sector=NODE_SECTOR[node], label=label, tier_mature=tm, tier_advanced=ta,
+                             global_market_usd_bn=m["value"], market_year=m["year"], source=m["source"],
+                             use="build", licence=lic, notes=notes))
+        else:
+            rows.append(dict(node=node, sector=NODE_SECTOR[node], label=label, tier_mature=tm, tier_advanced=ta,
+                             global_market_usd_bn="", market_year=2019, low=m["low"], high=m["high"],
+                             source=f"UNSOURCED: global market size of {node} (USD bn)",
+                             use="build", licence=lic, notes=notes))
+    return rows
+
+
+def build_node_inputs() -> list[dict]:
+    rows = []
+    seen = set()
+
+    def add(node, inp, how, lic):
+        if (node, inp) in seen:
+            return
+        seen.add((node, inp))
+        lo, hi = WEIGHTS[node][inp]
+        rows.append(dict(node=node, input=inp, weight="", low=lo, high=hi,
+                         source="UNSOURCED: cost-share weight of input in node", use="build", licence=lic,
+                         notes=how))
+
+    for node, inp, how in ETO_EDGES:
+        add(node, inp, "edge DERIVED from ETO sequence.csv: " + how + " (" + ETO_SRC.format(file="sequence.csv")
+            .split(" — ")[1].split(" ;")[0] + "); weight range is a prior", ETO_LICENCE)
+    for node, inp in ANALOGY_EDGES:
+        add(node, inp, "edge by analogy with the ETO logic-fab chain (memory and power devices are not in ETO); "
+                       "weight range is a prior", "")
+    for node, inp in CROSS_EDGES:
+        add(node, inp, "cross-sector edge (design brief / seeds); weight range is a prior", "")
+    rows.sort(key=lambda r: (NODE_ORDER.index(r["node"]), NODE_ORDER.index(r["input"])))
+    return rows
+
+
+def check_dag(rows: list[dict]) -> None:
+    graph = defaultdict(set)
+    for r in rows:
+        graph[r["node"]].add(r["input"])
+    state: dict[str, int] = {}
+
+    def visit(n, path):
+        if state.get(n) == 1:
+            raise ValueError("cycle: " + " -> ".join(path + [n]))
+        if state.get(n) == 2:
+            return
+        state[n] = 1
+        for m in graph[n]:
+            visit(m, path + [n])
+        state[n] = 2
+
+    for n in list(graph):
+        visit(n, [])
+    for n, ins in graph.items():
+        if sum(WEIGHTS[n][i][1] for i in ins) > 1 + 1e-12:
+            raise ValueError(f"weights of {n} exceed 1")
+
+
+def main(argv=None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--eto", type=Path, default=DEFAULT_ETO)
+    ap.add_argument("--out", type=Path, default=HERE)
+    a = ap.parse_args(argv)
+    nodes = build_nodes()
+    write(a.out / "nodes.csv", ["node", "sector", "label", "tier_mature", "tier_advanced", "global_market_usd_bn",
+                                "market_year", "low", "high", "source", "use", "licence", "notes"], nodes)
+    edges = build_node_inputs()
+    check_dag(edges)
+    write(a.out / "node_inputs.csv", ["node", "input", "weight", "low", "high", "source", "use", "licence", "notes"],
+          edges)
+    shares = build_supply_shares(a.eto)
+    write(a.out / "supply_shares.csv", ["node", "country", "share", "low", "high", "basis", "year", "source", "use",
+                                        "licence", "notes"], shares)
+    print(f"wrote {len(nodes)} nodes, {len(edges)} edges, {len(shares)} share rows to {a.out}")
+
+
+if __name__ == "__main__":
+    main()
