@@ -68,6 +68,7 @@ def _row_key(name: str, row: dict[str, str]) -> str:
         "node_inputs": ("node", "input"),
         "macro": ("series", "year"),
         "fund_payers": ("fund", "payer"),
+        "node_dynamics": ("node", "quantity"),
     }[name]
     return ":".join(row[k] for k in keys)
 
@@ -81,6 +82,7 @@ _VALUE_COLUMNS = {
     "provinces": ("gdp_rmb_bn", "land_revenue_rmb_bn", "lgfv_debt_rmb_bn"),
     "funds": ("registered_rmb_bn",),
     "macro": ("value",),
+    "node_dynamics": ("value",),
 }
 
 

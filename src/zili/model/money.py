@@ -1,0 +1,100 @@
+"""Integer money: amounts are int64 RMB thousand and are split by largest remainder.
+
+Splitting by largest remainder (Hamilton's method) gives integer parts that add up to
+the whole exactly, so every payer's, fund's and firm's books balance to the yuan-thousand.
+Ties in the remainders are broken by a stable id, never by array position.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+THOUSAND_PER_BN = 1_000_000
+
+
+def to_thousand(rmb_bn: np.ndarray | float) -> np.ndarray:
+    """RMB bn (float) -> int64 RMB thousand, rounded to nearest."""
+    return np.rint(np.asarray(rmb_bn, dtype=np.float64) * THOUSAND_PER_BN).astype(np.int64)
+
+
+def to_bn(thousand: np.ndarray | int) -> np.ndarray:
+    """int64 RMB thousand -> float RMB bn."""
+    return np.asarray(thousand, dtype=np.float64) / THOUSAND_PER_BN
+
+
+def split(total: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """Split integer totals across the last axis in proportion to weights, exactly.
+
+    Parameters
+    ----------
+    total : int64 array, shape (...)
+        Amounts to split (RMB thousand), non-negative.
+    weights : float array, shape (..., K)
+        Non-negative weights; a row of zeros receives nothing (its total must be 0).
+    tiebreak : int array, shape (..., K) or (K,), optional
+        Stable ids ranking equal remainders (lower id first).
+
+    Returns
+    -------
+    int64 array, shape (..., K), whose last axis sums exactly to ``total``.
+    """
+    total = np.asarray(total, dtype=np.int64)
+    w = np.asarray(weights, dtype=np.float64)
+    wsum = w.sum(axis=-1, keepdims=True)
+    safe = np.where(wsum > 0, wsum, 1.0)
+    exact = total[..., None] * (w / safe)
+    base = np.floor(exact).astype(np.int64)
+    # guard against float error pushing the floor sum above the total
+    over = base.sum(axis=-1) - total
+    if np.any(over > 0):
+        base = np.where((over > 0)[..., None], np.floor(exact * (1 - 1e-12)).astype(np.int64), base)
+    short = total - base.sum(axis=-1)
+    rem = exact - base
+    if tiebreak is None:
+        tiebreak = np.broadcast_to(np.arange(w.shape[-1]), w.shape)
+    tb = np.broadcast_to(np.asarray(tiebreak), w.shape)
+    # rank by remainder descending, then by id ascending; zero-weight slots never receive
+    rem = np.where(w > 0, rem, -1.0)
+    order = np.lexsort((tb, -rem), axis=-1)
+    ranks = np.empty_like(order)
+    np.put_along_axis(ranks, order, np.broadcast_to(np.arange(w.shape[-1]), w.shape), axis=-1)
+    base += (ranks < short[..., None]).astype(np.int64)
+    return base
+
+
+def split_groups(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+    """Split ``total[g]`` among the items of each group ``g`` in proportion to ``weights``.
+
+    Parameters
+    ----------
+    total : int64 (G,)
+        Amount per group.
+    group : int (n,)
+        Group of each item.
+    weights : float (n,)
+        Item weights (non-negative).
+    tiebreak : int (n,)
+        Stable item ids for equal remainders.
+
+    Returns
+    -------
+    int64 (n,) with ``np.bincount(group, result) == total`` wherever a group has weight.
+    """
+    n = group.shape[0]
+    if n == 0:
+        return np.zeros(0, dtype=np.int64)
+    G = total.shape[0]
+    wsum = np.bincount(group, weights=weights, minlength=G)
+    safe = np.where(wsum > 0, wsum, 1.0)
+    exact = total[group] * (weights / safe[group])
+    base = np.floor(exact).astype(np.int64)
+    got = np.bincount(group, weights=base, minlength=G).astype(np.int64)
+    short = np.where(wsum > 0, total - got, 0)
+    rem = np.where(weights > 0, exact - base, -1.0)
+    order = np.lexsort((tiebreak, -rem, group))
+    g_sorted = group[order]
+    starts = np.searchsorted(g_sorted, np.arange(G))
+    rank_in_group = np.arange(n) - starts[g_sorted]
+    give = rank_in_group < short[g_sorted]
+    base[order[give]] += 1
+    return base
