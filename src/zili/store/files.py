@@ -83,6 +83,8 @@ def write_run(out_dir: str | Path, results: Results) -> Path:
     and deleted only after the new run is in place. Any exception, including
     ``KeyboardInterrupt``, removes the partial directory and restores the earlier run.
     No fsync is done: a power loss may lose the newest run, not corrupt older ones.
+    Missing values (NaN) are stored as Parquet nulls, so DuckDB aggregates skip them;
+    they read back as NaN, and every other value reads back bit for bit.
     """
     out = Path(out_dir)
     out.parent.mkdir(parents=True, exist_ok=True)

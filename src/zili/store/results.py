@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 import xarray as xr
 
@@ -118,14 +119,13 @@ def _build_dataset(
     attrs: dict[str, Any],
 ) -> xr.Dataset:
     """Assemble the Dataset from its parts; shared by :func:`to_dataset` and loading."""
-    series = labels["series"]
-    if len(np.unique(series)) != len(series):
-        uniq, counts = np.unique(series, return_counts=True)
-        raise ValueError(f"duplicate series: {uniq[counts > 1][:5].tolist()}")
+    series = pd.Index(labels["series"])
+    if not series.is_unique:
+        raise ValueError(f"duplicate series: {series[series.duplicated()][:5].tolist()}")
     coords = {
         "replicate": ("replicate", np.asarray(replicates, dtype=np.int64)),
         "year": ("year", np.asarray(years, dtype=np.int64)),
-        "series": ("series", series),
+        "series": ("series", labels["series"]),
         **{k: ("series", labels[k]) for k in ("metric", "entity", "tag", "unit")},
     }
     value = xr.Variable(("replicate", "year", "series"), values, attrs={"long_name": "metric value"})
@@ -291,6 +291,20 @@ def dataset_parquet_meta(ds: xr.Dataset) -> dict[bytes, bytes]:
     return {PARQUET_META_KEY: json.dumps(payload).encode()}
 
 
+def _dictionary(column: pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
+    """Codes (int64) and labels (str) of a text column, without per-row Python objects."""
+    if not pa.types.is_dictionary(column.type):
+        column = pc.dictionary_encode(column)
+    column = column.unify_dictionaries()
+    if column.num_chunks == 0:
+        return np.zeros(0, np.int64), np.array([], dtype=str)
+    codes = np.concatenate(
+        [c.indices.to_numpy(zero_copy_only=False).astype(np.int64) for c in column.chunks]
+    )
+    labels = np.asarray(column.chunk(0).dictionary.to_pylist(), dtype=str)
+    return codes, labels
+
+
 def _positions(keys: np.ndarray, order: np.ndarray, what: str) -> np.ndarray:
     """Index of each of ``keys`` in ``order`` (vectorised lookup)."""
     if not keys.size:
@@ -305,58 +319,76 @@ def _positions(keys: np.ndarray, order: np.ndarray, what: str) -> np.ndarray:
     return idx
 
 
-def dataset_from_frame(frame: pd.DataFrame, meta: dict[str, Any]) -> xr.Dataset:
-    """Pivot a long metrics frame back into the Dataset.
+def _series_positions(table: pa.Table, series: np.ndarray) -> np.ndarray:
+    """Position in ``series`` of each row's ``metric|entity``; strings built per pair only."""
+    m_codes, m_labels = _dictionary(table.column("metric"))
+    e_codes, e_labels = _dictionary(table.column("entity"))
+    n_e = max(len(e_labels), 1)
+    pairs, inverse = np.unique(m_codes * n_e + e_codes, return_inverse=True)
+    if not pairs.size:
+        return np.zeros(0, dtype=np.int64)
+    keys = np.char.add(np.char.add(m_labels[pairs // n_e], SEP), e_labels[pairs % n_e])
+    return _positions(keys, series, "series")[inverse.reshape(-1)]
+
+
+def _series_tags(table: pa.Table, s: np.ndarray, n_series: int) -> np.ndarray:
+    """Tag of each series, read off the rows (empty string for a series with no rows)."""
+    codes, labels = _dictionary(table.column("tag"))
+    index = np.full(n_series, -1, dtype=np.int64)
+    index[s] = codes
+    return np.where(index >= 0, np.append(labels, "")[index], "").astype(str)
+
+
+def dataset_from_table(table: pa.Table, meta: dict[str, Any]) -> xr.Dataset:
+    """Pivot a long metrics table back into the Dataset.
 
     Parameters
     ----------
-    frame : pandas.DataFrame
-        Long frame as written by :func:`to_frame`, rows in any order.
+    table : pyarrow.Table
+        Long table as written from :func:`to_frame`, rows in any order.
     meta : dict
-        The decoded ``zili.dataset`` schema metadata of metrics.parquet.
+        The decoded ``zili.dataset`` schema metadata of metrics.parquet
+        (replicate ids, years, series order, units, attrs).
 
     Returns
     -------
     xarray.Dataset
         Same layout as :func:`to_dataset`; cells without a row are NaN.
+
+    Raises
+    ------
+    ValueError
+        If a row's replicate, year or series is not in ``meta``, or two rows share
+        one (replicate, year, series) cell.
     """
     reps = np.asarray(meta["replicates"], dtype=np.int64)
     years = np.asarray(meta["years"], dtype=np.int64)
     series = np.asarray(meta["series"], dtype=str)
-    key = np.char.add(np.char.add(frame["metric"].to_numpy(str), SEP), frame["entity"].to_numpy(str))
-    r = _positions(frame["replicate"].to_numpy(np.int64), reps, "replicates")
-    y = _positions(frame["year"].to_numpy(np.int64), years, "years")
-    s = _positions(key, series, "series")
-    flat = np.ravel_multi_index((r, y, s), (len(reps), len(years), len(series)))
-    if len(np.unique(flat)) != len(flat):
+    shape = (len(reps), len(years), len(series))
+    r = _positions(table.column("replicate").to_numpy().astype(np.int64), reps, "replicates")
+    y = _positions(table.column("year").to_numpy().astype(np.int64), years, "years")
+    s = _series_positions(table, series)
+    flat = np.ravel_multi_index((r, y, s), shape) if len(s) else np.zeros(0, np.int64)
+    if flat.size and np.bincount(flat, minlength=int(np.prod(shape))).max() > 1:
         raise ValueError("metrics.parquet has duplicate (replicate, year, series) rows")
-    values = np.full((len(reps), len(years), len(series)), np.nan)
-    values.reshape(-1)[flat] = frame["value"].to_numpy(np.float64)
-    labels = _labels_from_series(series, meta["unit"], frame, s)
-    return _build_dataset(values, reps, years, labels, meta["attrs"])
-
-
-def _labels_from_series(
-    series: np.ndarray, unit: list[str], frame: pd.DataFrame, s: np.ndarray
-) -> dict[str, np.ndarray]:
-    """Rebuild per-series coordinates; ``tag`` comes from the frame rows."""
+    values = np.full(shape, np.nan)
+    values.reshape(-1)[flat] = table.column("value").to_numpy().astype(np.float64)
     parts = np.char.partition(series, SEP) if series.size else np.empty((0, 3), dtype=str)
-    tag = np.full(len(series), "", dtype=object)
-    tag[s] = frame["tag"].to_numpy(object)
-    return {
+    labels = {
         "series": series,
         "metric": parts[:, 0].astype(str),
         "entity": parts[:, 2].astype(str),
-        "tag": tag.astype(str) if tag.size else np.array([], dtype=str),
-        "unit": np.asarray(unit, dtype=str),
+        "tag": _series_tags(table, s, len(series)),
+        "unit": np.asarray(meta["unit"], dtype=str),
     }
+    return _build_dataset(values, reps, years, labels, meta["attrs"])
 
 
 def read_metrics(path: str | Path) -> xr.Dataset:
-    """Read a run's metrics.parquet back into a Dataset."""
-    table = pq.read_table(path)
+    """Read a run's metrics.parquet back into a Dataset (see :func:`dataset_from_table`)."""
+    table = pq.read_table(path, read_dictionary=["metric", "entity", "tag"])
     meta = json.loads((table.schema.metadata or {})[PARQUET_META_KEY])
-    return dataset_from_frame(table.to_pandas(), meta)
+    return dataset_from_table(table, meta)
 
 
 # --------------------------------------------------------------------------- Results
