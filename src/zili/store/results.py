@@ -239,7 +239,7 @@ def _decode(codes: np.ndarray, names: tuple[str, ...], column: str) -> pd.Catego
     codes = np.asarray(codes, dtype=np.int64)
     if codes.size and (codes.min() < 0 or codes.max() >= len(names)):
         raise ValueError(f"ledger.{column}: codes outside 0..{len(names) - 1}")
-    return pd.Categorical.from_codes(codes, categories=pd.Index(list(names), dtype=object))
+    return pd.Categorical.from_codes(codes, categories=pd.Index(list(names), dtype=_STR))
 
 
 def ledger_frame(ledger: Ledger, *, scenario: str, draw: int = 0) -> pd.DataFrame:
@@ -391,6 +391,17 @@ def read_metrics(path: str | Path) -> xr.Dataset:
     return dataset_from_table(table, meta)
 
 
+def read_ledger(path: str | Path) -> pd.DataFrame:
+    """Read a run's ledger.parquet back into the frame of :func:`ledger_frame`."""
+    frame = pq.read_table(path).to_pandas()
+    for col in ("payer", "fund", "instrument", "node"):
+        # An empty dictionary comes back with object categories; keep one dtype.
+        cat = frame[col].astype("category").cat
+        names = pd.Index(cat.categories.astype(str), dtype=_STR)
+        frame[col] = pd.Categorical.from_codes(cat.codes.to_numpy(), categories=names)
+    return frame
+
+
 # --------------------------------------------------------------------------- Results
 
 
@@ -492,7 +503,7 @@ class Results:
             raise FileNotFoundError(f"{run_dir} is not a complete zili run (no meta.json)")
         meta = json.loads((run_dir / "meta.json").read_text(encoding="utf-8"))
         ds = read_metrics(run_dir / "metrics.parquet")
-        ledger = pq.read_table(run_dir / "ledger.parquet").to_pandas()
+        ledger = read_ledger(run_dir / "ledger.parquet")
         toml = (run_dir / "scenario.toml").read_text(encoding="utf-8")
         return cls(ds, ledger, toml, meta)
 
