@@ -206,3 +206,9 @@ def test_to_frame_is_vectorised_fast():
     frame = to_frame(ds)
     assert len(frame) == 8 * 22 * 2000
     assert time.perf_counter() - start < 2.0  # a row loop takes tens of seconds
+
+
+def test_metric_name_may_not_contain_separator(traj):
+    bad = MetricBlock("a|b", ("x",), np.zeros((2, 3, 1)), "predicted", "units")
+    with pytest.raises(ValueError, match="must not contain"):
+        to_dataset(Trajectory(traj.years, traj.replicates, (bad,), traj.ledger), scenario="toy")

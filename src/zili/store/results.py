@@ -101,6 +101,8 @@ def _stack_values(traj: Trajectory) -> np.ndarray:
     """All metric blocks side by side as one float64 array, shape (R, Y, S)."""
     shape = (len(traj.replicates), len(traj.years))
     for block in traj.metrics:
+        if SEP in block.metric:
+            raise ValueError(f"metric name {block.metric!r} must not contain {SEP!r}")
         if block.values.shape != (*shape, len(block.entities)):
             raise ValueError(
                 f"metric {block.metric!r}: values have shape {block.values.shape}, "
