@@ -24,8 +24,11 @@ def make_trajectory(offset: float = 0.0) -> Trajectory:
     budget = np.array([[[100.0], [110.0], [np.nan]], [[100.0], [120.0], [130.5]]]) + offset
     metrics = (
         MetricBlock(
-            "self_sufficiency", ("lithography", "lithography:mature"), known_values(offset),
-            "predicted", "fraction",
+            "self_sufficiency",
+            ("lithography", "lithography:mature"),
+            known_values(offset),
+            "predicted",
+            "fraction",
         ),
         MetricBlock("funder_budget", ("central",), budget, "input", "RMB bn"),
     )

@@ -56,7 +56,11 @@ def test_metrics_and_ledger_through_duckdb(tmp_path, traj):
 
 
 def test_prefix_lookup(tmp_path, traj):
-    ids = ["toy-20261123T130501-ab12cd", "toy-20261123T130501-ab99ff", "other-20261124T000000-000000"]
+    ids = [
+        "toy-20261123T130501-ab12cd",
+        "toy-20261123T130501-ab99ff",
+        "other-20261124T000000-000000",
+    ]
     with Catalogue(tmp_path) as cat:
         for run_id in ids:
             res, out = _stored(tmp_path, traj, run_id)
@@ -120,7 +124,9 @@ def test_new_run_id():
     stamp = dt.datetime.strptime(run_id.split("-")[1], "%Y%m%dT%H%M%S").replace(tzinfo=dt.UTC)
     assert abs((dt.datetime.now(dt.UTC) - stamp).total_seconds()) < 60
     assert new_run_id("baseline") != new_run_id("baseline")
-    assert re.fullmatch(r"export-controls-2023-\d{8}T\d{6}-[0-9a-f]{6}", new_run_id("export controls/2023"))
+    assert re.fullmatch(
+        r"export-controls-2023-\d{8}T\d{6}-[0-9a-f]{6}", new_run_id("export controls/2023")
+    )
 
 
 def test_git_hash_is_a_string():

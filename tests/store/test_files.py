@@ -29,7 +29,10 @@ def test_round_trip_is_bit_identical(tmp_path, traj):
     res = _results(traj, note="first")
     out = write_run(tmp_path / "runs" / "toy-1", res)
     assert sorted(p.name for p in out.iterdir()) == [
-        "ledger.parquet", "meta.json", "metrics.parquet", "scenario.toml",
+        "ledger.parquet",
+        "meta.json",
+        "metrics.parquet",
+        "scenario.toml",
     ]
     back = Results.load(out)
     assert back.dataset.identical(res.dataset)
@@ -157,10 +160,17 @@ def test_round_trip_of_unicode_and_separator_in_entities(tmp_path):
     from zili.model.trajectory import Ledger, MetricBlock, Trajectory
 
     z = np.zeros(1, dtype=np.int64)
-    block = MetricBlock("soe_debt", ("上海", "a|b"), np.array([[[1.0, 2.0]]]), "calibrated", "RMB bn")
-    led = Ledger(z, z, z, z, z, z, z, z + 5, ("中央",), ("国家集成电路产业投资基金",), ("股权",), ("光刻",))
-    res = Results.from_trajectory(Trajectory(np.array([2024]), np.array([0]), (block,), led),
-                                  scenario="省", scenario_toml="name = '省'\n")
+    block = MetricBlock(
+        "soe_debt", ("上海", "a|b"), np.array([[[1.0, 2.0]]]), "calibrated", "RMB bn"
+    )
+    led = Ledger(
+        z, z, z, z, z, z, z, z + 5, ("中央",), ("国家集成电路产业投资基金",), ("股权",), ("光刻",)
+    )
+    res = Results.from_trajectory(
+        Trajectory(np.array([2024]), np.array([0]), (block,), led),
+        scenario="省",
+        scenario_toml="name = '省'\n",
+    )
     back = Results.load(write_run(tmp_path / "run", res))
     assert back.dataset.identical(res.dataset)
     assert back.dataset["entity"].values.tolist() == ["上海", "a|b"]

@@ -17,7 +17,9 @@ from zili.store.results import PARQUET_META_KEY, dataset_from_table, dataset_par
 
 
 def test_dataset_layout(traj):
-    ds = to_dataset(traj, scenario="toy", draw=4, attrs={"git_hash": "abc", "seed_entropy": str(2**90)})
+    ds = to_dataset(
+        traj, scenario="toy", draw=4, attrs={"git_hash": "abc", "seed_entropy": str(2**90)}
+    )
     assert ds["value"].dims == ("replicate", "year", "series")
     assert ds["value"].dtype == np.float64
     assert ds["value"].shape == (2, 3, 3)
@@ -63,7 +65,14 @@ def test_select(traj):
 def test_frame_columns_dtypes_and_rows(traj):
     frame = to_frame(to_dataset(traj, scenario="toy", draw=2))
     assert tuple(frame.columns) == (
-        "scenario", "replicate", "draw", "year", "metric", "entity", "value", "tag",
+        "scenario",
+        "replicate",
+        "draw",
+        "year",
+        "metric",
+        "entity",
+        "value",
+        "tag",
     )
     assert len(frame) == 2 * 3 * 3
     for col in ("replicate", "draw", "year"):
@@ -78,7 +87,9 @@ def test_frame_columns_dtypes_and_rows(traj):
 
 def test_frame_values(traj):
     frame = to_frame(to_dataset(traj, scenario="toy"))
-    row = frame[(frame.replicate == 7) & (frame.year == 2021) & (frame.entity == "lithography:mature")]
+    row = frame[
+        (frame.replicate == 7) & (frame.year == 2021) & (frame.entity == "lithography:mature")
+    ]
     assert row["value"].tolist() == [1011.0]
     assert row["metric"].tolist() == ["self_sufficiency"] and row["tag"].tolist() == ["predicted"]
     budget = frame[frame.metric == "funder_budget"].set_index(["replicate", "year"])["value"]
@@ -100,12 +111,25 @@ def test_frame_of_empty_dataset():
 def test_ledger_frame_decodes(traj):
     frame = ledger_frame(traj.ledger, scenario="toy", draw=1)
     assert tuple(frame.columns) == (
-        "scenario", "replicate", "draw", "year", "payer", "fund", "instrument", "node",
-        "firm_id", "amount_rmb_bn",
+        "scenario",
+        "replicate",
+        "draw",
+        "year",
+        "payer",
+        "fund",
+        "instrument",
+        "node",
+        "firm_id",
+        "amount_rmb_bn",
     )
     assert frame["payer"].astype(str).tolist() == ["central", "shanghai", "shanghai", "central"]
     assert frame["instrument"].astype(str).tolist() == ["equity", "grant", "loan", "equity"]
-    assert frame["node"].astype(str).tolist() == ["etching", "lithography", "etching", "lithography"]
+    assert frame["node"].astype(str).tolist() == [
+        "etching",
+        "lithography",
+        "etching",
+        "lithography",
+    ]
     assert frame["amount_rmb_bn"].tolist() == [1.5, 1e-6, 123456.789012, 2.0]
     assert frame["firm_id"].dtype == np.int64 and frame["year"].dtype == np.int64
     assert set(frame["draw"]) == {1}
@@ -118,9 +142,20 @@ def test_ledger_frame_rejects_bad_codes(traj, code):
     led = traj.ledger
     payer = led.payer.copy()
     payer[0] = code
-    bad = Ledger(led.replicate, led.year, payer, led.fund, led.instrument, led.node,
-                 led.firm_id, led.amount, led.payer_names, led.fund_names,
-                 led.instrument_names, led.node_names)
+    bad = Ledger(
+        led.replicate,
+        led.year,
+        payer,
+        led.fund,
+        led.instrument,
+        led.node,
+        led.firm_id,
+        led.amount,
+        led.payer_names,
+        led.fund_names,
+        led.instrument_names,
+        led.node_names,
+    )
     with pytest.raises(ValueError, match="payer"):
         ledger_frame(bad, scenario="toy")
 
@@ -130,8 +165,20 @@ def test_ledger_frame_rejects_bad_codes(traj, code):
 def test_ledger_amounts_decode_exactly(amounts):
     n = len(amounts)
     z = np.zeros(n, dtype=np.int16)
-    led = Ledger(z, z, z, z, z.astype(np.int8), z, np.arange(n), np.array(amounts, dtype=np.int64),
-                 ("p",), ("f",), ("i",), ("n",))
+    led = Ledger(
+        z,
+        z,
+        z,
+        z,
+        z.astype(np.int8),
+        z,
+        np.arange(n),
+        np.array(amounts, dtype=np.int64),
+        ("p",),
+        ("f",),
+        ("i",),
+        ("n",),
+    )
     bn = ledger_frame(led, scenario="s")["amount_rmb_bn"].to_numpy()
     back = np.round(bn * 1e6).astype(np.int64)
     np.testing.assert_array_equal(back, amounts)
@@ -149,12 +196,21 @@ def test_frame_pivots_back_to_dataset(n_rep, n_year, widths, data):
     blocks = []
     for i, width in enumerate(widths):
         vals = data.draw(
-            st.lists(st.floats(allow_nan=True, allow_infinity=True),
-                     min_size=n_rep * n_year * width, max_size=n_rep * n_year * width)
+            st.lists(
+                st.floats(allow_nan=True, allow_infinity=True),
+                min_size=n_rep * n_year * width,
+                max_size=n_rep * n_year * width,
+            )
         )
-        blocks.append(MetricBlock(f"m{i}", tuple(f"e|{j}" if j else f"e{j}" for j in range(width)),
-                                  np.array(vals, dtype=np.float64).reshape(n_rep, n_year, width),
-                                  ("input", "predicted")[i % 2], f"u{i}"))
+        blocks.append(
+            MetricBlock(
+                f"m{i}",
+                tuple(f"e|{j}" if j else f"e{j}" for j in range(width)),
+                np.array(vals, dtype=np.float64).reshape(n_rep, n_year, width),
+                ("input", "predicted")[i % 2],
+                f"u{i}",
+            )
+        )
     empty = Ledger(*(np.zeros(0, dtype=np.int64) for _ in range(8)))
     traj = Trajectory(np.arange(2014, 2014 + n_year), np.arange(n_rep) * 5, tuple(blocks), empty)
     ds = to_dataset(traj, scenario="h")
@@ -170,8 +226,12 @@ def test_frame_pivots_back_to_dataset(n_rep, n_year, widths, data):
 
 
 def test_results_from_trajectory(traj):
-    res = Results.from_trajectory(traj, scenario="toy", scenario_toml="name = 'toy'\n",
-                                  meta={"seed_entropy": 2**100, "firms": 12})
+    res = Results.from_trajectory(
+        traj,
+        scenario="toy",
+        scenario_toml="name = 'toy'\n",
+        meta={"seed_entropy": 2**100, "firms": 12},
+    )
     assert res.meta["seed_entropy"] == str(2**100)
     assert res.meta["replicates"] == 2 and res.meta["replicate_ids"] == [3, 7]
     assert (res.meta["start_year"], res.meta["end_year"]) == (2020, 2022)
@@ -197,7 +257,9 @@ def test_to_frame_is_vectorised_fast():
 
     rng = np.random.default_rng(0)
     blocks = tuple(
-        MetricBlock(f"m{i}", tuple(f"e{j}" for j in range(100)), rng.random((8, 22, 100)), "predicted", "u")
+        MetricBlock(
+            f"m{i}", tuple(f"e{j}" for j in range(100)), rng.random((8, 22, 100)), "predicted", "u"
+        )
         for i in range(20)
     )
     empty = Ledger(*(np.zeros(0, dtype=np.int64) for _ in range(8)))

@@ -242,7 +242,9 @@ class Catalogue:
         placeholders = ", ".join("?" * len(_COLUMNS))
         self.con.execute("BEGIN TRANSACTION")
         try:
-            self.con.execute(f"INSERT INTO runs VALUES ({placeholders})", _row(meta, out_dir, scenario_toml))
+            self.con.execute(
+                f"INSERT INTO runs VALUES ({placeholders})", _row(meta, out_dir, scenario_toml)
+            )
             self.con.execute("COMMIT")
         except duckdb.ConstraintException as err:
             self.con.execute("ROLLBACK")
@@ -293,4 +295,3 @@ class Catalogue:
     def ledger(self, run_id: str) -> duckdb.DuckDBPyRelation:
         """The run's ledger.parquet as a DuckDB relation; amounts in RMB bn."""
         return self.con.read_parquet(self._file(run_id, "ledger.parquet"))
-

@@ -23,7 +23,9 @@ PARTIAL = ".partial-"
 OLD = ".old-"
 
 
-def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes] | None = None) -> None:
+def _write_parquet(
+    frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes] | None = None
+) -> None:
     """Write a frame as zstd Parquet, dictionary-encoding its text columns."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     if metadata:
@@ -31,7 +33,9 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]
     text = [
         f.name
         for f in table.schema
-        if pa.types.is_string(f.type) or pa.types.is_large_string(f.type) or pa.types.is_dictionary(f.type)
+        if pa.types.is_string(f.type)
+        or pa.types.is_large_string(f.type)
+        or pa.types.is_dictionary(f.type)
     ]
     pq.write_table(table, path, compression="zstd", use_dictionary=text)
 
@@ -39,7 +43,9 @@ def _write_parquet(frame: pd.DataFrame, path: Path, metadata: dict[bytes, bytes]
 def _write_files(tmp: Path, results: Results) -> None:
     """Write every run file into ``tmp``; meta.json last, as the completion mark."""
     (tmp / "scenario.toml").write_text(results.scenario_toml, encoding="utf-8")
-    _write_parquet(to_frame(results.dataset), tmp / "metrics.parquet", dataset_parquet_meta(results.dataset))
+    _write_parquet(
+        to_frame(results.dataset), tmp / "metrics.parquet", dataset_parquet_meta(results.dataset)
+    )
     _write_parquet(results.ledger, tmp / "ledger.parquet")
     text = json.dumps(results.meta, indent=2, sort_keys=True, default=str)
     (tmp / "meta.json").write_text(text + "\n", encoding="utf-8")

@@ -130,7 +130,9 @@ def _build_dataset(
         "series": ("series", labels["series"]),
         **{k: ("series", labels[k]) for k in ("metric", "entity", "tag", "unit")},
     }
-    value = xr.Variable(("replicate", "year", "series"), values, attrs={"long_name": "metric value"})
+    value = xr.Variable(
+        ("replicate", "year", "series"), values, attrs={"long_name": "metric value"}
+    )
     return xr.Dataset({"value": value}, coords=coords, attrs=attrs)
 
 
@@ -462,8 +464,8 @@ class Results:
         self.meta = meta
 
     def __repr__(self) -> str:
-        dims = dict(self.dataset.sizes)
-        return f"Results(run_id={self.meta.get('run_id')!r}, dims={dims}, ledger_rows={len(self.ledger)})"
+        run_id, dims = self.meta.get("run_id"), dict(self.dataset.sizes)
+        return f"Results(run_id={run_id!r}, dims={dims}, ledger_rows={len(self.ledger)})"
 
     @classmethod
     def from_trajectory(
@@ -536,7 +538,11 @@ class Results:
             NaN replicates are ignored.
         """
         values = self.value(metric, entity)
-        quant = np.nanquantile(values, q, axis=0) if values.size else np.full((len(q), values.shape[1]), np.nan)
+        quant = (
+            np.nanquantile(values, q, axis=0)
+            if values.size
+            else np.full((len(q), values.shape[1]), np.nan)
+        )
         out = pd.DataFrame(quant.T, columns=[f"q{level:g}" for level in q])
         out.insert(0, "mean", np.nanmean(values, axis=0) if values.size else np.nan)
         out.index = pd.Index(self.dataset["year"].values, name="year")
