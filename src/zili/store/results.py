@@ -418,11 +418,16 @@ def complete_meta(meta: dict | None, traj: Trajectory, *, scenario: str, draw: i
     out = _jsonable(dict(meta or {}))
     years = np.asarray(traj.years, dtype=np.int64)
     firm_ids = traj.firms.get("id")
-    out.setdefault("run_id", new_run_id(scenario))
-    out.setdefault("created_utc", _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
-    out.setdefault("git_hash", git_hash())
-    out.setdefault("zili_version", zili_version())
-    out.setdefault("firms", None if firm_ids is None else int(len(firm_ids)))
+    defaults = {  # callables, so a given value spares the git subprocess
+        "run_id": lambda: new_run_id(scenario),
+        "created_utc": lambda: _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "git_hash": git_hash,
+        "zili_version": zili_version,
+        "firms": lambda: None if firm_ids is None else int(len(firm_ids)),
+    }
+    for key, make in defaults.items():
+        if key not in out:
+            out[key] = make()
     if out.get("seed_entropy") is not None:
         out["seed_entropy"] = str(out["seed_entropy"])
     out.update(
