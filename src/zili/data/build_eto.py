@@ -462,7 +462,7 @@ def build_supply_shares(eto: Path) -> list[dict]:
                 rows.append(dict(
                     node=node, country=reg, share="", basis=basis, year=2014, low=lo, high=hi,
                     source=f"UNSOURCED: global supply share of {node} by {basis} country",
-                    use="build", licence="", notes=note))
+                    use="build", licence=ETO_LICENCE if "ETO" in note else "", notes=note))
     return rows
 
 
@@ -472,7 +472,7 @@ def build_nodes() -> list[dict]:
         label, tm, ta = NODE_LABELS[node]
         m = MARKETS[node]
         eto_ids = NODE_ETO.get(node, (None, None, None))[2]
-        lic = ETO_LICENCE if node in NODE_ETO else ""
+        lic = ETO_LICENCE if (node in NODE_ETO or "ETO" in m["notes"].replace(ETO_EMPTY, "")) else ""
         notes = m["notes"] + (f". ETO inputs mapped to this node: {eto_ids}" if eto_ids else "")
         if "value" in m:
             rows.append(dict(node=node, sector=NODE_SECTOR[node], label=label, tier_mature=tm, tier_advanced=ta,
