@@ -80,10 +80,20 @@ _VALUE_COLUMNS = {
     "china_start": ("capability", "self_sufficiency"),
     "firms": ("revenue_rmb_bn",),
     "provinces": ("gdp_rmb_bn", "land_revenue_rmb_bn", "lgfv_debt_rmb_bn"),
-    "funds": ("registered_rmb_bn",),
+    "funds": ("registered_rmb_bn", "paid_in_years"),
     "macro": ("value",),
     "node_dynamics": ("value",),
+    "node_inputs": ("weight",),
+    "supply_shares": ("share",),
 }
+
+
+def _range(row: dict[str, str], column: str) -> tuple[float | None, float | None]:
+    """The stated range of an unsourced value: ``<column>_low/_high`` if the file has them, else ``low/high``."""
+    for stem in (column, column.removesuffix("_rmb_bn")):
+        if f"{stem}_low" in row:
+            return number(row, f"{stem}_low"), number(row, f"{stem}_high")
+    return number(row, "low"), number(row, "high")
 
 
 @lru_cache(maxsize=None)
@@ -96,11 +106,11 @@ def unsourced_parameters() -> dict[str, DataParameter]:
         except FileNotFoundError:
             continue
         for row in rows:
-            low, high = number(row, "low"), number(row, "high")
-            if low is None or high is None:
-                continue
             for col in columns:
                 if row.get(col, "") != "" or not is_unsourced(row):
+                    continue
+                low, high = _range(row, col)
+                if low is None or high is None:
                     continue
                 key = f"{name}:{_row_key(name, row)}:{col}"
                 out[key] = DataParameter(key, 0.5 * (low + high), low, high, row.get("notes", ""))
@@ -137,8 +147,8 @@ def known_ids() -> dict[str, tuple[str, ...]]:
         "sector": col("sectors", "sector"),
         "country": COUNTRIES,
         "tier": TIERS,
-        # local money is paid by each province, so the aggregate "local_government" row is not a payer id
-        "payer": tuple(p for p in col("payers", "payer") if p != "local_government") + provinces,
+        # provinces pay for their own guidance funds, so each province is a payer too
+        "payer": col("payers", "payer") + provinces,
         "fund": col("funds", "fund"),
         "province": provinces,
         "firm": col("firms", "firm"),

@@ -189,6 +189,40 @@ class PolicyParams(_Group):
     nev_credit_pull: float = param(0.6, 0.0, 3.0, "logit shift from dual-credit requirements at full strength")
 
 
+AXTELL_2001 = "Axtell (2001), Zipf distribution of U.S. firm sizes, Science 293:1818-1820, doi:10.1126/science.1062081 (tail exponent about 1.06)"
+
+
+class Population(_Group):
+    """The synthetic starting population of firms (no firm-level census is shipped)."""
+
+    size_tail: float = param(1.06, 0.8, 2.0, "Pareto tail exponent of firm capacity within a node", "prior", AXTELL_2001)
+    central_soe_share: float = param(0.05, 0.0, 0.3, "share of synthetic firms that are central SOEs")
+    local_soe_share: float = param(0.12, 0.0, 0.4, "share of synthetic firms that are local SOEs")
+    jv_share: float = param(0.04, 0.0, 0.2, "share of synthetic firms that are joint ventures with foreign firms (seed 001)")
+    initial_startup_share: float = param(0.15, 0.0, 0.5, "share of synthetic firms that are young startups")
+    foreign_fab_share: float = param(0.06, 0.0, 0.3, "share of synthetic firms in fab nodes that are foreign-owned fabs in China")
+    hub_share: float = param(0.5, 0.0, 1.0, "share of firms located in the innovation hubs (Shenzhen, Beijing, Shanghai, Hefei)")
+    initial_cash_share: float = param(0.25, 0.02, 1.0, "starting cash as a share of a year's output capacity")
+    min_firms_per_node: int = param(8, 1, 1000, "fewest synthetic firms any node starts with")
+
+
+class Programmes(_Group):
+    """Yearly money of payers whose totals no source gives (scenario parameters with ranges)."""
+
+    private_vc_rmb_bn: float = param(300.0, 50.0, 1200.0, "private (non-state) LP money into VC per year at the start, RMB bn; 2020 LP subscriptions were RMB 2.08 tn, 43-50% state (Zero2IPO via 21st Century Economic Report, 2024)")
+    soe_rd_rmb_bn: float = param(60.0, 10.0, 300.0, "SOE internal R&D on tech nodes per year at the start, RMB bn")
+    policy_loans_rmb_bn: float = param(80.0, 10.0, 400.0, "policy-bank loans to tech manufacturers per year at the start, RMB bn")
+    growth: float = param(0.05, 0.0, 0.15, "nominal growth per year of these programmes")
+    unit_cost_5g_rmb_k: float = param(300.0, 100.0, 1000.0, "cost of one 5G base station incl. installation, RMB thousand")
+    unit_cost_charger_rmb_k: float = param(40.0, 5.0, 150.0, "cost of one public charging point incl. grid connection, RMB thousand")
+    trade_defence_reach: float = param(0.3, 0.0, 1.0, "share of China's exports of a node going to the countries imposing a tariff")
+    nev_price_rmb_k: float = param(180.0, 80.0, 400.0, "average NEV price before subsidy, RMB thousand")
+    nev_premium0: float = param(0.35, 0.0, 1.0, "NEV price premium over a comparable combustion car at the start (share of price)")
+    battery_share_of_premium: float = param(0.8, 0.3, 1.0, "share of the NEV premium due to battery cost (falls with battery learning)")
+    engineers_k: float = param(2000.0, 500.0, 6000.0, "R&D engineers in the modelled sectors at the start, thousand")
+    graduates_k: float = param(150.0, 20.0, 600.0, "new engineers entering the modelled sectors per year at the start, thousand")
+
+
 class Params(_Group):
     """All behavioural parameters, grouped by the step that uses them."""
 
@@ -201,6 +235,8 @@ class Params(_Group):
     talent: Talent = Field(default_factory=Talent)
     real_financial: RealFinancial = Field(default_factory=RealFinancial)
     policy: PolicyParams = Field(default_factory=PolicyParams)
+    population: Population = Field(default_factory=Population)
+    programmes: Programmes = Field(default_factory=Programmes)
 
 
 def parameter_table() -> list[dict[str, Any]]:

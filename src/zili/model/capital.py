@@ -1,0 +1,236 @@
+"""Step 3, capital: payers pay in, funds deploy by mandate and selection rule, firms receive.
+
+Each fund or programme holds idle capital per payer. Every year it deploys a share of
+what it holds, splits it across nodes by mandate x state priority (private VC follows
+returns instead, and is crowded out by public venture money where that switch is on;
+provinces herd into the same nodes where the provincial race is on), and then picks
+firms in each node by probability-proportional-to-score sampling (scores from
+capability and size, with keyed Gumbel-like noise for misallocation). Venture money
+also founds startups. Every flow is an integer split (largest remainder) and one
+ledger row: (replicate, year, payer, fund, instrument, node, firm id, amount).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zili.model import rng
+from zili.model.groups import group_sum
+from zili.model.money import THOUSAND_PER_BN, split, split_groups
+from zili.model.state import State
+from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, World
+
+EQUITY, GRANT, LOAN, SUBSIDY, TAX, INTERNAL = range(6)
+VENTURE = SELECTION.index("venture")
+CHAMPIONS = SELECTION.index("champions")
+STARTUP = OWNERSHIP.index("startup")
+SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
+
+
+def _scores(state: State, world: World, selection: int) -> np.ndarray:
+    """Selection weight of every firm slot (before eligibility), (R, M)."""
+    p = world.params
+    cap = np.maximum(state.cap, 1e-6)
+    size = np.maximum(state.capa, 1e-6)
+    if selection == CHAMPIONS:
+        return cap ** p.selection_capability * size ** p.selection_size
+    if selection == VENTURE:
+        young = np.where(state.age < 5, 2.0, 1.0)
+        return cap ** p.selection_capability * young
+    return size  # broad programmes (subsidies) follow size
+
+
+def _noise(state: State, keys: np.ndarray) -> np.ndarray:
+    """Multiplicative selection noise exp(sigma * Gumbel), keyed on firm ids."""
+    return rng.gumbel(keys, state.fid)
+
+
+def _create_startups(state: State, world: World, k: int, counts: np.ndarray, province: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open ``counts`` (R, N) new firms; return replicate, slot and node of each."""
+    p = world.params
+    E = int(p.max_entries_per_year)
+    F0 = len(world.firm_id)
+    R, N = counts.shape
+    rs, ms, ns = [], [], []
+    for r in range(R):  # loop over replicates (few), never over firms
+        room = E - int(state.next_slot[r])
+        c = counts[r].astype(np.int64)
+        if c.sum() > room:
+            c = split(np.array(room), c.astype(float), np.arange(N)) if room > 0 else np.zeros(N, dtype=np.int64)
+        total = int(c.sum())
+        if total == 0:
+            continue
+        slot = F0 + k * E + int(state.next_slot[r]) + np.arange(total)
+        state.next_slot[r] += total
+        rs.append(np.full(total, r))
+        ms.append(slot)
+        ns.append(np.repeat(np.arange(N), c))
+    if not rs:
+        z = np.zeros(0, dtype=np.int64)
+        return z, z, z
+    r_, m_, n_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(ns)
+    keys = rng.stream_keys(state.entropy, state.replicates, int(world.years[k]), "entry")
+    u = rng.uniform(keys, state.fid)[r_, m_]
+    V = len(world.names["province"])
+    if province >= 0:
+        prov = np.full(len(m_), province)
+    else:
+        w = np.where(world.prov_hub, p.hub_share / max(world.prov_hub.sum(), 1), 0.0) + (1 - p.hub_share) * world.prov_gdp / world.prov_gdp.sum()
+        prov = np.minimum(np.searchsorted(np.cumsum(w), u * w.sum()), V - 1)
+    state.alive[r_, m_] = True
+    state.node[r_, m_] = n_
+    state.tier[r_, m_] = 0
+    state.owner[r_, m_] = STARTUP
+    state.prov[r_, m_] = prov
+    state.hq_cn[r_, m_] = True
+    state.cap[r_, m_] = np.maximum(state.K[r_, n_, 0] * (0.3 + 0.4 * u), 1e-4)
+    state.capa[r_, m_] = 0.0
+    state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - state.dom_share[r_][:, world.tool_nodes, 0].mean(axis=1) if world.tool_nodes.any() else 0.0, 0.0)
+    state.age[r_, m_] = 0
+    state.scratch["entries"] += np.bincount(r_ * N + n_, minlength=R * N).reshape(R, N)
+    return r_, m_, n_
+
+
+def _apply(state: State, world: World, k: int, instrument: int, payer: int, r_: np.ndarray, m_: np.ndarray, amount: np.ndarray) -> None:
+    """Book flows of one payer into the selected firms (vectorised over the flows)."""
+    node = state.node[r_, m_]
+    if instrument in (SUBSIDY, TAX):
+        lost = np.floor(amount * world.fraud[k, node]).astype(np.int64)
+        np.add.at(state.books["subsidy"], (r_, m_), amount)
+        np.add.at(state.books["fraud"], (r_, m_), lost)
+        np.add.at(state.cash, (r_, m_), amount - lost)
+        np.add.at(state.received, (r_, m_), amount - lost)
+        state.scratch["waste"][:, payer] += np.bincount(r_, weights=lost, minlength=state.cash.shape[0]).astype(np.int64)
+    elif instrument in (GRANT, INTERNAL):
+        np.add.at(state.books["grant"], (r_, m_), amount)
+        np.add.at(state.cash, (r_, m_), amount)
+        np.add.at(state.grants, (r_, m_), amount)
+    else:
+        book = "equity" if instrument == EQUITY else "loan"
+        np.add.at(state.books[book], (r_, m_), amount)
+        np.add.at(state.cash, (r_, m_), amount)
+        np.add.at(state.received, (r_, m_), amount)
+        np.add.at(state.exposure[:, :, payer], (r_, m_), amount)
+        if instrument == LOAN:
+            np.add.at(state.debt, (r_, m_), amount)
+
+
+def _node_weights(state: State, world: World, k: int, u: int, payer: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
+    """How fund ``u`` (money of ``payer``) splits across nodes this year, (R, N)."""
+    p = world.params
+    mandate = world.fund_mandate[u][None, :]
+    sect = world.node_sector
+    if world.fund_is_private_vc[u]:
+        growth = world.demand_growth[None, :] * (1.0 - p.platform_effect_cap * world.platform[k][sect])[None, :]
+        w = mandate * np.exp(p.private_return_weight * 5.0 * growth) * (1.0 - world.fin_restrict[k][sect])[None, :]
+        if p.crowding_out:
+            typical = max(float(world.fund_payin[k, u].sum()) / THOUSAND_PER_BN / len(sect), 1e-9)
+            crowd = public_venture / (public_venture + typical)
+            w = w * (1.0 - p.crowding_out_strength * crowd)
+        return np.broadcast_to(w, priority.shape)
+    w = mandate * priority
+    if world.fund_is_provincial[u]:
+        if p.province_race:
+            w = w ** p.race_herding
+        else:  # a coordinator funds only nodes whose domestic capacity falls short of demand
+            gap = state.scratch.get("capacity_gap")
+            if gap is not None:
+                w = w * gap
+    return w
+
+
+def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
+    """Pay in, deploy and book every flow of year index ``k``; append ledger arrays."""
+    p = world.params
+    R, M = state.alive.shape
+    N = len(world.names["node"])
+    U, P = world.fund_payin.shape[1:]
+    year = int(world.years[k])
+    sc = state.scratch
+    sc["budget"] = np.zeros((R, P), dtype=np.int64)
+    sc["deployed"] = np.zeros((R, P), dtype=np.int64)
+    sc["fund_budget"] = np.zeros((R, U), dtype=np.int64)
+    sc["fund_deployed"] = np.zeros((R, U), dtype=np.int64)
+    sc["public_venture"] = np.zeros((R, N))
+    sc["by_instrument"] = np.zeros((R, len(INSTRUMENTS)), dtype=np.int64)
+    sc["public_by_instrument"] = np.zeros((R, len(INSTRUMENTS)), dtype=np.int64)
+    state.received[:] = 0
+    state.grants[:] = 0
+    ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN
+    order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
+    rr = np.broadcast_to(np.arange(R)[:, None], (R, M))
+    for u in order:
+        avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
+        sc["budget"] += avail
+        sc["fund_budget"][:, u] = avail.sum(axis=1)
+        if not avail.any():
+            continue
+        target = np.floor(avail * world.fund_deploy_rate[u]).astype(np.int64)
+        instrument, selection = int(world.fund_instrument[u]), int(world.fund_selection[u])
+        eligible_base = state.alive & (world.fund_mandate[u][state.node] > 0)
+        if instrument == INTERNAL:
+            eligible_base &= np.isin(state.owner, SOES)
+        score = _scores(state, world, selection)
+        dep_u = np.zeros((R, P), dtype=np.int64)
+        for payer in np.nonzero(target.sum(axis=0))[0]:
+            keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u * 1024 + payer))
+            w_nodes = _node_weights(state, world, k, u, payer, priority, sc["public_venture"])
+            A = split(target[:, payer], w_nodes, np.arange(N))  # (R, N)
+            eligible = eligible_base
+            province = int(world.payer_province[payer])
+            if province >= 0:
+                eligible = eligible & (state.prov == province)
+            flows_r, flows_m, flows_a = [], [], []
+            if selection == VENTURE:
+                A_s = np.floor(A * p.startup_share).astype(np.int64)
+                counts = A_s // max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN), 1)
+                r_n, m_n, n_n = _create_startups(state, world, k, counts, province)
+                if len(m_n):
+                    got = split_groups(A_s.ravel(), r_n * N + n_n, np.ones(len(m_n)), state.fid[r_n, m_n])
+                    flows_r.append(r_n), flows_m.append(m_n), flows_a.append(got)
+                A = A - np.where(np.bincount(r_n * N + n_n, minlength=R * N).reshape(R, N) > 0, A_s, 0)
+            wi = np.where(eligible, score * np.exp(p.selection_noise * _noise(state, keys)), 0.0)
+            W = group_sum(wi, state.node, N)
+            deals = np.minimum(np.ceil(A / ticket[u]), p.max_deals_per_fund_node)
+            prob = np.minimum(1.0, deals[rr, state.node] * wi / np.where(W[rr, state.node] > 0, W[rr, state.node], 1.0))
+            u_sel = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
+            sel = eligible & (u_sel < prob) & (A[rr, state.node] > 0)
+            r_i, m_i = np.nonzero(sel)
+            if len(m_i):
+                got = split_groups(A.ravel(), r_i * N + state.node[r_i, m_i], wi[r_i, m_i], state.fid[r_i, m_i])
+                flows_r.append(r_i), flows_m.append(m_i), flows_a.append(got)
+            if not flows_r:
+                continue
+            r_f, m_f, a_f = np.concatenate(flows_r), np.concatenate(flows_m), np.concatenate(flows_a)
+            keep = a_f > 0
+            r_f, m_f, a_f = r_f[keep], m_f[keep], a_f[keep]
+            _apply(state, world, k, instrument, int(payer), r_f, m_f, a_f)
+            exact = np.zeros(R, dtype=np.int64)
+            np.add.at(exact, r_f, a_f)
+            dep_u[:, payer] += exact
+            sc["deployed"][:, payer] += exact
+            sc["fund_deployed"][:, u] += exact
+            sc["by_instrument"][:, instrument] += exact
+            if world.payer_public[payer]:
+                sc["public_by_instrument"][:, instrument] += exact
+                if selection == VENTURE:
+                    nodes_f = state.node[r_f, m_f]
+                    sc["public_venture"] += np.bincount(r_f * N + nodes_f, weights=a_f / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
+            ledger.append((
+                state.replicates[r_f].astype(np.int32), np.full(len(a_f), year, dtype=np.int32),
+                np.full(len(a_f), payer, dtype=np.int16), np.full(len(a_f), u, dtype=np.int16),
+                np.full(len(a_f), instrument, dtype=np.int8), state.node[r_f, m_f].astype(np.int16),
+                state.fid[r_f, m_f], a_f,
+            ))
+        # idle capital = what the fund held minus what reached firms, per payer (exact)
+        state.idle[:, u, :] = avail - dep_u
+    # local-government financing vehicles fund the leveraged part of provincial money
+    lever = p.lgfv_leverage if p.province_race else 0.0
+    u_prov = int(np.nonzero(world.fund_is_provincial)[0][0]) if world.fund_is_provincial.any() else -1
+    if u_prov >= 0 and lever > 0:
+        pay = world.fund_payin[k, u_prov]
+        for payer in np.nonzero(pay)[0]:
+            v = int(world.payer_province[payer])
+            new_debt = int(pay[payer] * lever / (1 + lever))
+            state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
+    return state

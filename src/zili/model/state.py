@@ -1,0 +1,138 @@
+"""The dynamic state of a run: firm arrays (replicate, firm slot) and node, fund and macro arrays.
+
+Firm slots are allocated once: the starting firms, then a block of slots per year for
+entrants, so no array is reallocated during a run. Slot ``j`` of year ``y`` always
+carries the same firm id, which keeps paired runs paired. Money is int64 RMB thousand;
+capacity and output are float RMB bn per year at constant prices.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from zili.model.world import World
+
+# cumulative per-firm flows (int64 RMB thousand); the firm books identity in finance.py uses them
+BOOKS = (
+    "equity", "grant", "subsidy", "loan", "bailout", "distress_loan", "revenue", "cost",
+    "rd", "capex", "interest", "payout", "fraud", "debt_writeoff",
+)
+
+
+@dataclass
+class State:
+    """Mutable arrays of one batch of replicates; see the module docstring for units."""
+
+    replicates: np.ndarray  # (R,) replicate ids
+    entropy: int
+    # firms (R, M)
+    fid: np.ndarray
+    alive: np.ndarray
+    node: np.ndarray
+    tier: np.ndarray
+    owner: np.ndarray
+    prov: np.ndarray
+    hq_cn: np.ndarray
+    cap: np.ndarray
+    capa: np.ndarray
+    out: np.ndarray
+    foreign_tools: np.ndarray  # share of a firm's capacity running on foreign tools
+    cash: np.ndarray
+    debt: np.ndarray
+    age: np.ndarray
+    rd: np.ndarray  # R&D spent this year, RMB bn
+    received: np.ndarray  # int64 money received this year (equity, loans, subsidies) for capex
+    grants: np.ndarray  # int64 grants and internal R&D received this year (spent on R&D)
+    exposure: np.ndarray  # int64 (R, M, P) equity and loans put in by each payer
+    books: dict[str, np.ndarray]
+    cash0: np.ndarray  # int64 (R, M) cash when the firm started
+    anchor: np.ndarray  # (M,) anchor index or -1
+    # nodes (R, N, T) / (R, N)
+    K: np.ndarray
+    dom_share: np.ndarray
+    cum_out: np.ndarray
+    price: np.ndarray
+    stockpile: np.ndarray
+    avail: np.ndarray  # (R, N) share of China's demand for the node that was met
+    out_node: np.ndarray  # (R, N) output last year
+    # funds and provinces
+    idle: np.ndarray  # int64 (R, U, P)
+    lgfv: np.ndarray  # int64 (R, V)
+    # macro
+    engineers: np.ndarray  # (R,) thousand
+    graduates: np.ndarray  # (R,) thousand per year
+    nev_share: np.ndarray  # (R,)
+    battery_cum: np.ndarray  # (R,) cumulative battery output, RMB bn
+    stock_units: np.ndarray  # (R, N) infrastructure units built (base stations, charging points)
+    next_slot: np.ndarray  # (R,) next free entrant slot within the year block
+    cum_out_start: np.ndarray = None  # (R, N) cumulative output at the start (learning baseline)
+    year_index: int = 0
+    scratch: dict = field(default_factory=dict)  # per-year flows for metrics
+
+
+def slots(world: World, entries_per_year: int) -> int:
+    """Total firm slots: starting firms plus one block of entrant slots per year."""
+    return len(world.firm_id) + len(world.years) * entries_per_year
+
+
+def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
+    """Starting state for replicates ``replicates`` (ids), identical across replicates."""
+    sh = world.shape
+    R = len(replicates)
+    E = int(world.params.max_entries_per_year)
+    F0, M = sh["F0"], slots(world, E)
+    N, P, U, V = sh["N"], sh["P"], sh["U"], sh["V"]
+
+    def firm(arr, dtype, fill=0):
+        a = np.full((R, M), fill, dtype=dtype)
+        a[:, :F0] = arr
+        return a
+
+    first_new = int(world.firm_id.max()) + 1 if F0 else 0
+    ids = np.concatenate([world.firm_id, first_new + np.arange(M - F0, dtype=np.int64)])
+    cash = firm(world.firm_cash, np.int64)
+    st = State(
+        replicates=np.asarray(replicates),
+        entropy=entropy,
+        fid=np.broadcast_to(ids, (R, M)).copy(),
+        alive=firm(True, bool, False),
+        node=firm(world.firm_node, np.int64),
+        tier=firm(world.firm_tier, np.int64),
+        owner=firm(world.firm_owner, np.int64),
+        prov=firm(world.firm_province, np.int64),
+        hq_cn=firm(world.firm_hq_cn, bool, True),
+        cap=firm(world.firm_capability, np.float64),
+        capa=firm(world.firm_capacity, np.float64),
+        out=np.zeros((R, M)),
+        foreign_tools=firm(np.where(world.fab_nodes[world.firm_node], 1.0 - world.ss0[world.tool_nodes].mean(), 0.0), np.float64),
+        cash=cash,
+        debt=np.zeros((R, M), dtype=np.int64),
+        age=firm(5, np.int64),
+        rd=np.zeros((R, M)),
+        received=np.zeros((R, M), dtype=np.int64),
+        grants=np.zeros((R, M), dtype=np.int64),
+        exposure=np.zeros((R, M, P), dtype=np.int64),
+        books={k: np.zeros((R, M), dtype=np.int64) for k in BOOKS},
+        cash0=cash.copy(),
+        anchor=np.concatenate([world.firm_anchor, np.full(M - F0, -1)]),
+        K=np.broadcast_to(world.cap0, (R, N, 2)).copy(),
+        dom_share=np.broadcast_to(world.ss0, (R, N, 2)).copy(),
+        cum_out=np.broadcast_to((world.ss0 * world.demand0).sum(1) * 3.0 + 1e-6, (R, N)).copy(),
+        price=np.ones((R, N)),
+        stockpile=np.zeros((R, N)),
+        avail=np.ones((R, N)),
+        out_node=np.broadcast_to((world.ss0 * world.demand0).sum(1), (R, N)).copy(),
+        idle=np.zeros((R, U, P), dtype=np.int64),
+        lgfv=np.zeros((R, V), dtype=np.int64),
+        engineers=np.full(R, world.engineers0),
+        graduates=np.full(R, world.graduates0),
+        nev_share=np.full(R, world.nev_share0),
+        battery_cum=np.full(R, 1.0),
+        stock_units=np.zeros((R, N)),
+        next_slot=np.zeros(R, dtype=np.int64),
+    )
+    st.age[:, :F0] = np.where(world.firm_owner == 3, 1, 5)
+    st.cum_out_start = st.cum_out.copy()
+    return st
