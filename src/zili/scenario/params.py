@@ -119,6 +119,7 @@ class Innovation(_Group):
     soe_efficiency: float = param(0.8, 0.3, 1.2, "R&D efficiency of SOEs relative to private firms", "prior", HSIEH_KLENOW_2009)
     own_rd_intensity: float = param(0.08, 0.0, 0.3, "share of revenue firms spend on R&D from their own funds")
     ai_compute_bound: bool = switch(True, "AI-model progress is bounded by access to advanced AI chips")
+    battery_learning_rate: float = param(0.19, 0.05, 0.35, "battery cost decline per doubling of cumulative battery output", "prior", ZIEGLER_TRANCIK_2021)
     privacy_data_effect: float = param(0.3, -0.5, 1.0, "slowdown of data-hungry AI progress per unit privacy-law severity (negative = clarity helps)", "prior", "seed 003: Ramsey, 'Very affects them. Extremely affects them'; sign uncertain")
 
 
@@ -158,13 +159,13 @@ class Finance(_Group):
     acquisition_rate: float = param(0.2, 0.0, 1.0, "probability a failing private firm is absorbed by an SOE in its node (seed 001)")
     recovery_rate: float = param(0.2, 0.0, 1.0, "share of an exiting firm's remaining assets recovered by creditors")
     startup_base_hazard: float = param(0.08, 0.0, 0.5, "yearly exit probability of a young firm (age < 5) regardless of cash")
-    fraud_loss: float = param(0.0, 0.0, 1.0, "share of subsidies lost to fraud where a subsidy-fraud event applies, scaled by its severity")
+    policy_loan_spread: float = param(0.02, 0.0, 0.06, "interest subsidy of policy loans below market rates, counted in fiscal cost (fraction per year)")
 
 
 class Talent(_Group):
     """Step 8: engineers, programmes, brain drain."""
 
-    engineers_per_rmb_bn: float = param(0.6, 0.05, 5.0, "thousand engineers needed per RMB bn of R&D")
+    engineers_per_rmb_bn: float = param(10.0, 3.0, 30.0, "thousand engineers needed per RMB bn of R&D (10 = RMB 100k per engineer-year)")
     graduate_growth: float = param(0.04, 0.0, 0.15, "growth per year of new engineering graduates")
     brain_drain: float = param(0.03, 0.0, 0.2, "share of engineers leaving for abroad per year (seed 002)")
     talent_elasticity: float = param(0.5, 0.0, 2.0, "elasticity of R&D productivity to the engineer fill rate")
@@ -219,6 +220,7 @@ class Programmes(_Group):
     nev_price_rmb_k: float = param(180.0, 80.0, 400.0, "average NEV price before subsidy, RMB thousand")
     nev_premium0: float = param(0.35, 0.0, 1.0, "NEV price premium over a comparable combustion car at the start (share of price)")
     battery_share_of_premium: float = param(0.8, 0.3, 1.0, "share of the NEV premium due to battery cost (falls with battery learning)")
+    gdp0_rmb_bn: float = param(64000.0, 60000.0, 68000.0, "China's nominal GDP in the start year, RMB bn (not read from macro.csv, where GDP is derived from the R&D ratio, a calibration target)")
     engineers_k: float = param(2000.0, 500.0, 6000.0, "R&D engineers in the modelled sectors at the start, thousand")
     graduates_k: float = param(150.0, 20.0, 600.0, "new engineers entering the modelled sectors per year at the start, thousand")
 

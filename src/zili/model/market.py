@@ -1,0 +1,93 @@
+"""Step 5, market: demand per node, buyers' domestic share, NEV adoption, infrastructure.
+
+Demand for a node grows with its market, follows last year's output of the nodes that
+use it, and adds policy demand (new-infrastructure purchases, NEV adoption). Buyers'
+desired domestic share is a logit in domestic capability, relative price and procurement
+preference, anchored at the starting self-sufficiency; buyers move toward it only as
+fast as domestic substitutes qualify, and never below a local-content floor.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zili.model.groups import group_sum
+from zili.model.state import State
+from zili.model.world import World
+
+
+def _logit(x: np.ndarray) -> np.ndarray:
+    x = np.clip(x, 1e-6, 1 - 1e-6)
+    return np.log(x / (1 - x))
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def node_capability(state: State, world: World) -> np.ndarray:
+    """Capacity-weighted mean capability of alive firms per (node, tier), (R, N, T); K where none."""
+    N = len(world.names["node"])
+    key = state.node * 2 + state.tier
+    w = group_sum(state.capa, key, 2 * N, state.alive)
+    cw = group_sum(state.capa * state.cap, key, 2 * N, state.alive)
+    mean = cw / np.where(w > 0, w, 1.0)
+    return np.where(w > 0, mean, state.K.reshape(len(w), -1)).reshape(-1, N, 2)
+
+
+def nev_adoption(state: State, world: World, k: int) -> np.ndarray:
+    """NEV share of new-vehicle sales, (R,), moving halfway to its logit target each year."""
+    p = world.params
+    b = world.names["node"].index("battery_cells")
+    price_index = (state.battery_cum / 1.0) ** np.log2(1 - p.battery_learning_rate)
+    premium = p.nev_premium0 * (p.battery_share_of_premium * price_index + (1 - p.battery_share_of_premium))
+    support = (world.nev_subsidy[k] + world.nev_tax[k]) / (p.nev_price_rmb_k * 1000.0)
+    c = world.names["node"].index("charging")
+    nev_stock_k = np.maximum(state.scratch.get("nev_stock_k", np.full(len(premium), 100.0)), 1.0)
+    density = np.log1p(state.stock_units[:, c] / nev_stock_k)
+    target = _sigmoid(
+        _logit(np.array(world.nev_share0))
+        + p.nev_price_pull * (p.nev_premium0 - premium + support)
+        + p.nev_charging_pull * density
+        + p.nev_plate_pull * world.nev_plate[k]
+        + p.nev_credit_pull * world.nev_credit[k]
+    )
+    del b
+    return state.nev_share + 0.5 * (target - state.nev_share)
+
+
+def step(state: State, world: World, k: int) -> State:
+    """Demand (R, N, T) and buyers' domestic share for year index ``k`` into ``state.scratch``."""
+    p = world.params
+    R = state.alive.shape[0]
+    nodes = world.names["node"]
+    base = world.demand0 * ((1 + world.demand_growth) ** k)[:, None]  # (N, T)
+    # inputs follow their users' output relative to what the users' own demand was
+    users = world.input_weight  # [user, input]
+    ratio = state.scratch.get("output_ratio", np.ones((R, len(nodes))))
+    wsum = users.sum(axis=0)
+    follow = np.where(wsum > 0, (ratio @ users) / np.where(wsum > 0, wsum, 1.0), 1.0)
+    demand = base[None] * follow[:, :, None]
+    state.nev_share = nev_adoption(state, world, k)
+    ev = nodes.index("ev_assembly")
+    demand[:, ev, :] = base[ev][None, :] * (state.nev_share / max(world.nev_share0, 1e-6))[:, None]
+    adv = world.demand0[:, 1] / np.maximum(world.demand0.sum(axis=1), 1e-12)
+    infra = world.infra_budget[k]
+    demand += np.stack([infra * (1 - adv), infra * adv], axis=1)[None]
+    # buyers' desired domestic share
+    kbar = node_capability(state, world)
+    kbar0 = state.scratch.setdefault("kbar0", kbar.copy())
+    rel_price = state.price[:, :, None] / (1.0 + world.counter_cut[k])[None, :, None]
+    u = (
+        _logit(world.ss0)[None]
+        + p.capability_pull * (kbar - kbar0)
+        - p.price_pull * np.log(np.maximum(rel_price, 1e-6))
+        + p.procurement_pull * world.preference[k][None, :, None]
+    )
+    target = _sigmoid(u)
+    share = state.dom_share + (target - state.dom_share) / p.qualification_lag_years
+    share = np.maximum(share, world.local_content[k][None, :, None])
+    state.dom_share = np.clip(share, 0.0, 1.0)
+    state.scratch["demand"] = demand
+    state.scratch["kbar"] = kbar
+    return state

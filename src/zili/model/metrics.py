@@ -1,0 +1,158 @@
+"""Step 9, metrics: record the catalogue of DESIGN.md every year.
+
+Each metric is a block (replicate, year, entity) with a tag: ``input`` passes a scenario
+number through, ``predicted`` is produced by the model (only those count as validation).
+Entities are node ids, ``node:tier``, sector ids, payer and fund ids, province ids, or
+``china``. Money is RMB bn (nominal), shares are fractions.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zili.model.groups import group_sum
+from zili.model.state import State
+from zili.model.trajectory import MetricBlock
+from zili.model.world import INSTRUMENTS, OWNERSHIP, World
+
+IC_NODES = ("logic_fab", "memory_fab")
+SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    return np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
+
+
+class Recorder:
+    """Preallocated metric arrays, filled one year at a time."""
+
+    def __init__(self, world: World, R: int):
+        self.world = world
+        self.R = R
+        self.Y = len(world.years)
+        nm = world.names
+        self.nodes = nm["node"]
+        self.tiers = tuple(f"{n}:{t}" for n in nm["node"] for t in nm["tier"])
+        self.sectors = nm["sector"]
+        self.money = nm["payer"] + nm["fund"]
+        self.blocks: dict[str, tuple[tuple[str, ...], str, str, np.ndarray]] = {}
+        ss = self.nodes + self.tiers + self.sectors + ("ic",)
+        spec = [
+            ("self_sufficiency", ss, "predicted", "fraction"),
+            ("self_sufficiency_owned", self.nodes + self.sectors + ("ic",), "predicted", "fraction"),
+            ("capability", self.tiers, "predicted", "fraction of frontier"),
+            ("tech_gap_years", self.tiers, "predicted", "years"),
+            ("capacity", self.nodes, "predicted", "RMB bn per year"),
+            ("utilisation", self.nodes, "predicted", "fraction"),
+            ("price_index", self.nodes, "predicted", "index, start year = 1"),
+            ("output", self.nodes, "predicted", "RMB bn"),
+            ("output_at_risk", self.nodes, "predicted", "RMB bn"),
+            ("imports", self.nodes, "predicted", "RMB bn"),
+            ("exports", self.nodes, "predicted", "RMB bn"),
+            ("unmet_demand", self.nodes, "predicted", "RMB bn"),
+            ("world_share", self.nodes, "predicted", "fraction"),
+            ("stockpile_months", self.nodes, "predicted", "months"),
+            ("installed_foreign_tools", self.nodes, "predicted", "RMB bn of capacity"),
+            ("capital_paid_in", self.money, "input", "RMB bn"),
+            ("funder_budget", self.money, "predicted", "RMB bn"),
+            ("capital_deployed", self.money, "predicted", "RMB bn"),
+            ("capital_unspent", self.money, "predicted", "RMB bn"),
+            ("committed_capital", nm["fund"], "input", "RMB bn"),
+            ("waste", nm["payer"] + ("china",), "predicted", "RMB bn"),
+            ("soe_debt", ("china",), "predicted", "RMB bn"),
+            ("lgfv_debt", nm["province"] + ("china",), "predicted", "RMB bn"),
+            ("fiscal_cost", ("china",), "predicted", "RMB bn"),
+            ("firms_alive", self.nodes + ("china",), "predicted", "firms"),
+            ("firm_entries", self.nodes + ("china",), "predicted", "firms"),
+            ("firm_exits", self.nodes + ("china",), "predicted", "firms"),
+            ("soe_acquisitions", self.nodes + ("china",), "predicted", "firms"),
+            ("ic_self_sufficiency", ("china", "china:owned"), "predicted", "fraction"),
+            ("ic_trade_balance", ("china",), "predicted", "RMB bn"),
+            ("nev_sales_share", ("china",), "predicted", "fraction"),
+            ("charging_points", ("china",), "predicted", "units"),
+            ("base_stations_5g", ("china",), "predicted", "units"),
+            ("rd_gdp_ratio", ("china",), "predicted", "fraction (modelled sectors only)"),
+            ("manufacturing_share_gdp", ("china",), "input", "fraction"),
+            ("digitisation_gain", ("china",), "predicted", "fraction of manufacturing output"),
+            ("chokepoint_severity", self.nodes, "predicted", "fraction"),
+        ]
+        for name, ents, tag, unit in spec:
+            self.blocks[name] = (ents, tag, unit, np.zeros((R, self.Y, len(ents))))
+        self.paid_cum = np.zeros(len(nm["fund"]), dtype=np.int64)
+        sec_of = world.node_sector
+        self.sector_matrix = np.zeros((len(self.nodes), len(self.sectors)))
+        self.sector_matrix[np.arange(len(self.nodes)), sec_of] = 1.0
+        self.ic = np.array([n in IC_NODES for n in self.nodes])
+
+    def _set(self, name: str, k: int, values: np.ndarray) -> None:
+        self.blocks[name][3][:, k, :] = values
+
+    def record(self, state: State, world: World, k: int) -> None:
+        """Write year index ``k`` of every metric from the state and the year's scratch."""
+        sc = state.scratch
+        R, N = self.R, len(self.nodes)
+        D, dom, imp, exp_, out = sc["demand"], sc["dom"], sc["imports"], sc["exports"], sc["output"]
+        key = state.node * 2 + state.tier
+        out_all = group_sum(state.out, key, 2 * N, state.alive).reshape(R, N, 2)
+        out_own = group_sum(state.out, key, 2 * N, state.alive & state.hq_cn).reshape(R, N, 2)
+        dom_own = dom * _ratio(out_own, out_all)
+        Dn, domn, ownn = D.sum(2), dom.sum(2), dom_own.sum(2)
+        Ds, doms, owns = Dn @ self.sector_matrix, domn @ self.sector_matrix, ownn @ self.sector_matrix
+        ic_d, ic_dom, ic_own = Dn[:, self.ic].sum(1), domn[:, self.ic].sum(1), ownn[:, self.ic].sum(1)
+        self._set("self_sufficiency", k, np.concatenate([_ratio(domn, Dn), _ratio(dom, D).reshape(R, -1), _ratio(doms, Ds), _ratio(ic_dom, ic_d)[:, None]], axis=1))
+        self._set("self_sufficiency_owned", k, np.concatenate([_ratio(ownn, Dn), _ratio(owns, Ds), _ratio(ic_own, ic_d)[:, None]], axis=1))
+        self._set("capability", k, state.K.reshape(R, -1))
+        g = np.maximum(world.frontier_growth[:, 1], 0.005)
+        gap = np.log(1.0 / np.maximum(state.K, 1e-9)) / np.log1p(g)[None, :, None]
+        self._set("tech_gap_years", k, gap.reshape(R, -1))
+        cap = sc["capacity"].sum(2)
+        self._set("capacity", k, cap)
+        self._set("utilisation", k, np.clip(sc["util"], 0.0, None))
+        self._set("price_index", k, state.price)
+        self._set("output", k, out.sum(2))
+        self._set("imports", k, imp.sum(2))
+        self._set("exports", k, exp_.sum(2))
+        self._set("unmet_demand", k, sc["unmet"].sum(2))
+        wm = world.world_market0 * (1 + world.demand_growth) ** k
+        self._set("world_share", k, np.clip(out.sum(2) / wm[None, :], 0.0, 1.0))
+        self._set("stockpile_months", k, state.stockpile)
+        self._set("installed_foreign_tools", k, group_sum(state.capa * state.foreign_tools, state.node, N, state.alive))
+        payin = world.fund_payin[k]  # (U, P)
+        paid = np.concatenate([payin.sum(0), payin.sum(1)]) / 1e6
+        self._set("capital_paid_in", k, np.broadcast_to(paid, (R, len(paid))))
+        budget = np.concatenate([sc["budget"], sc["fund_budget"]], axis=1)
+        deployed = np.concatenate([sc["deployed"], sc["fund_deployed"]], axis=1)
+        self._set("funder_budget", k, budget / 1e6)
+        self._set("capital_deployed", k, deployed / 1e6)
+        self._set("capital_unspent", k, (budget - deployed) / 1e6)
+        self.paid_cum += payin.sum(1)
+        self._set("committed_capital", k, np.broadcast_to(np.maximum(world.fund_registered - self.paid_cum, 0) / 1e6, (R, len(self.paid_cum))))
+        waste = sc["waste"]
+        self._set("waste", k, np.concatenate([waste, waste.sum(1, keepdims=True)], axis=1) / 1e6)
+        soe = state.alive & np.isin(state.owner, SOES)
+        self._set("soe_debt", k, (np.where(soe, state.debt, 0).sum(1) / 1e6)[:, None])
+        self._set("lgfv_debt", k, np.concatenate([state.lgfv, state.lgfv.sum(1, keepdims=True)], axis=1) / 1e6)
+        pub = sc["public_by_instrument"]
+        i = {n: INSTRUMENTS.index(n) for n in INSTRUMENTS}
+        fiscal = pub[:, i["grant"]] + pub[:, i["internal_rd"]] + pub[:, i["subsidy"]] + pub[:, i["tax_expenditure"]] + pub[:, i["equity"]]
+        fiscal = fiscal / 1e6 + world.params.policy_loan_spread * pub[:, i["loan"]] / 1e6
+        self._set("fiscal_cost", k, fiscal[:, None])
+        alive = group_sum(np.ones_like(state.capa), state.node, N, state.alive)
+        for name, arr in (("firms_alive", alive), ("firm_entries", sc["entries"]), ("firm_exits", sc["exits"]), ("soe_acquisitions", sc["acquisitions"])):
+            self._set(name, k, np.concatenate([arr, arr.sum(1, keepdims=True)], axis=1))
+        self._set("ic_self_sufficiency", k, np.stack([_ratio(ic_dom, ic_d), _ratio(ic_own, ic_d)], axis=1))
+        self._set("ic_trade_balance", k, (exp_.sum(2)[:, self.ic].sum(1) - imp.sum(2)[:, self.ic].sum(1))[:, None])
+        self._set("nev_sales_share", k, state.nev_share[:, None])
+        self._set("charging_points", k, state.stock_units[:, self.nodes.index("charging")][:, None])
+        self._set("base_stations_5g", k, state.stock_units[:, self.nodes.index("base_stations")][:, None])
+        p = world.params
+        gdp = p.gdp0_rmb_bn * (1 + p.gdp_growth) ** k
+        self._set("rd_gdp_ratio", k, (group_sum(state.rd, state.node, N, state.alive).sum(1) / gdp)[:, None])
+        self._set("manufacturing_share_gdp", k, np.full((R, 1), world.manufacturing_share[k]))
+        dig = [self.nodes.index(n) for n in ("industrial_software", "cloud")]
+        ratio = state.cum_out[:, dig].sum(1) / state.cum_out_start[:, dig].sum(1)
+        self._set("digitisation_gain", k, (p.digitisation_elasticity * np.log2(np.maximum(ratio, 1.0)))[:, None])
+        self._set("chokepoint_severity", k, sc["severity"])
+
+    def result(self) -> tuple[MetricBlock, ...]:
+        return tuple(MetricBlock(name, ents, arr, tag, unit) for name, (ents, tag, unit, arr) in self.blocks.items())
