@@ -1,0 +1,217 @@
+"""The ``zili`` command: thin, it parses, calls the layers and prints.
+
+Bad input never shows a traceback: scenario errors exit with status 2 and one line
+naming the field, the value and what is allowed, and nothing is written.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    help="zili: simulate China's state-directed technology-investment system. Example: zili run baseline --replicates 8",
+)
+console = Console()
+err = Console(stderr=True)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(code)
+
+
+class RichProgress:
+    """Progress sink for the core: one tick per simulated year."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} years"), TimeElapsedColumn(), console=err, transient=True)
+        self.task = None
+
+    def start(self, total: int) -> None:
+        self.bar.start()
+        self.task = self.bar.add_task(self.label, total=total)
+
+    def advance(self, n: int = 1) -> None:
+        self.bar.advance(self.task, n)
+
+    def stop(self) -> None:
+        self.bar.stop()
+
+
+def _load(scenario: str, sets: list[str] | None):
+    from zili.scenario import ScenarioError, load_scenario
+
+    try:
+        return load_scenario(scenario, sets=sets or [])
+    except ScenarioError as exc:
+        _fail(str(exc))
+
+
+@app.command()
+def run(
+    scenario: str = typer.Argument("baseline", help="shipped scenario name or path to a TOML file"),
+    replicates: Optional[int] = typer.Option(None, "--replicates", "-r", min=1, help="stochastic replicates (default: the scenario's)"),
+    seed: Optional[int] = typer.Option(None, "--seed", min=0, help="root seed (default: the scenario's)"),
+    set_: Optional[List[str]] = typer.Option(None, "--set", help="override a value, e.g. --set run.firms=50000 (repeatable)"),
+    out: Optional[Path] = typer.Option(None, "--out", "-o", help="output directory (default: $ZILI_HOME or ./runs, then the run id)"),
+    catalogue: Optional[Path] = typer.Option(None, "--catalogue", help="DuckDB catalogue file or folder (default: $ZILI_HOME or ./runs)"),
+) -> None:
+    """Run a scenario, print a summary and write scenario.toml, metrics.parquet and ledger.parquet.
+
+    Example: zili run baseline --replicates 8 --set params.capital.province_race=false --out runs/norace
+    """
+    from zili.experiments import run as run_scenario
+    from zili.scenario import to_toml
+    from zili.store import Catalogue, Results, new_run_id, write_run
+    from zili.store.catalogue import default_home
+
+    sets = list(set_ or [])
+    if replicates is not None:
+        sets.append(f"run.replicates={replicates}")
+    if seed is not None:
+        sets.append(f"run.seed={seed}")
+    sc = _load(scenario, sets)
+    run_id = new_run_id(sc.name)
+    out_dir = out if out is not None else default_home() / run_id
+    t0 = time.perf_counter()
+    progress = RichProgress(f"{sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms")
+    try:
+        traj, meta = run_scenario(sc, progress=progress)
+    except KeyboardInterrupt:
+        progress.stop()
+        _fail("interrupted; nothing was written", 130)
+    wall = time.perf_counter() - t0
+    toml_text = to_toml(sc)
+    meta.update(run_id=run_id, scenario=sc.name, wall_seconds=round(wall, 2), firms_synthetic=sc.run.firms)
+    results = Results.from_trajectory(traj, scenario=sc.name, scenario_toml=toml_text, meta=meta)
+    written = write_run(out_dir, results)
+    with Catalogue(catalogue) as cat:
+        cat.record(results.meta, written, toml_text)
+    _print_summary(results, sc, wall, written)
+
+
+def _print_summary(results, sc, wall: float, written: Path) -> None:
+    from zili.report import summary_rows
+
+    years, rows = summary_rows(results)
+    R = results.dataset.sizes["replicate"]
+    t = Table(title=f"zili {sc.name}: median [5-95% across {R} replicates: stochastic uncertainty only]", title_justify="left")
+    t.add_column("metric")
+    t.add_column("entity")
+    for y in years:
+        t.add_column(str(y), justify="right")
+    for metric, entity, cells in rows:
+        t.add_row(metric, entity, *cells)
+    console.print(t)
+    ledger_rows = len(results.ledger)
+    console.print(
+        f"firms={results.meta.get('firms')} years={sc.run.start_year}-{sc.run.end_year} replicates={R} "
+        f"wall={wall:.1f}s ledger_rows={ledger_rows:,} run_id={results.meta.get('run_id')}",
+        highlight=False,
+    )
+    console.print(f"wrote {written}", highlight=False)
+
+
+@app.command()
+def scenarios() -> None:
+    """List the shipped scenarios. Example: zili scenarios"""
+    from zili.scenario import ScenarioError, load_scenario, shipped_scenarios
+
+    t = Table(title="shipped scenarios")
+    t.add_column("name")
+    t.add_column("events", justify="right")
+    t.add_column("description")
+    for name in shipped_scenarios():
+        try:
+            sc = load_scenario(name)
+            t.add_row(name, str(len(sc.events)), sc.description)
+        except ScenarioError as exc:
+            t.add_row(name, "-", f"invalid: {exc}")
+    console.print(t)
+
+
+@app.command()
+def describe(
+    what: str = typer.Argument("all", help="all | nodes | payers | funds | params | data | sources"),
+) -> None:
+    """List nodes, payers, funds, parameters and data sources. Example: zili describe params"""
+    from zili import data as D
+    from zili.scenario import parameter_table
+
+    choices = ("all", "nodes", "payers", "funds", "params", "data", "sources")
+    if what not in choices:
+        _fail(f"describe {what!r}: unknown; allowed: {', '.join(choices)}")
+    if what in ("all", "nodes"):
+        t = Table(title="nodes (tiers: mature | advanced)")
+        for c in ("node", "sector", "mature", "advanced"):
+            t.add_column(c)
+        for r in D.table("nodes"):
+            t.add_row(r["node"], r["sector"], r["tier_mature"], r["tier_advanced"])
+        console.print(t)
+    if what in ("all", "payers"):
+        t = Table(title="payers")
+        for c in ("payer", "kind", "label"):
+            t.add_column(c)
+        for r in D.table("payers"):
+            t.add_row(r["payer"], r["kind"], r["label"])
+        for r in D.table("provinces"):
+            t.add_row(r["province"], "province", r["label"])
+        console.print(t)
+    if what in ("all", "funds"):
+        t = Table(title="funds and programmes")
+        for c in ("fund", "kind", "launch", "registered RMB bn", "label"):
+            t.add_column(c)
+        for r in D.table("funds"):
+            t.add_row(r["fund"], r["kind"], r["launch_year"], r["registered_rmb_bn"] or "unsourced", r["label"])
+        console.print(t)
+    if what in ("all", "params"):
+        t = Table(title="parameters (set with --set params.GROUP.NAME=value)")
+        for c in ("name", "default", "range", "kind", "meaning"):
+            t.add_column(c, overflow="fold")
+        for r in parameter_table():
+            t.add_row(r["name"], str(r["default"]), f"{r['range'][0]} to {r['range'][1]}", r["kind"], r["meaning"])
+        console.print(t)
+    if what in ("all", "data"):
+        ups = D.unsourced_parameters()
+        t = Table(title=f"unsourced data values ({len(ups)}), overridable under [data] as 'file:key:column' = value")
+        for c in ("key", "default", "range"):
+            t.add_column(c, overflow="fold")
+        for key, p in ups.items():
+            t.add_row(key, f"{p.default:g}", f"{p.low:g} to {p.high:g}")
+        console.print(t)
+    if what in ("all", "sources"):
+        t = Table(title="data files and their sources")
+        for c in ("file", "rows", "sourced", "unsourced", "uses"):
+            t.add_column(c)
+        for path in sorted(D.data_dir().glob("*.csv")):
+            rows = D.table(path.stem)
+            uns = sum(D.is_unsourced(r) for r in rows)
+            uses = ",".join(sorted({r.get("use", "") for r in rows}))
+            t.add_row(path.name, str(len(rows)), str(len(rows) - uns), str(uns), uses)
+        console.print(t)
+        console.print("ETO-derived files are CC BY-NC 4.0: see src/zili/data/LICENSE-ETO.md", highlight=False)
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
