@@ -121,7 +121,7 @@ def _node_weights(state: State, world: World, k: int, u: int, payer: int, priori
     mandate = world.fund_mandate[u][None, :]
     sect = world.node_sector
     if world.fund_is_private_vc[u]:
-        growth = world.demand_growth[None, :] * (1.0 - p.platform_effect_cap * world.platform[k][sect])[None, :]
+        growth = (world.demand_index[min(k + 1, len(world.years) - 1)] / world.demand_index[k] - 1.0)[None, :] * (1.0 - p.platform_effect_cap * world.platform[k][sect])[None, :]
         w = mandate * np.exp(p.private_return_weight * 5.0 * growth) * (1.0 - world.fin_restrict[k][sect])[None, :]
         if p.crowding_out:
             typical = max(float(world.fund_payin[k, u].sum()) / THOUSAND_PER_BN / len(sect), 1e-9)

@@ -27,10 +27,10 @@ def books_residual(state: State) -> tuple[np.ndarray, np.ndarray]:
     """Cash and debt minus what the cumulative books say they should be: both exactly zero."""
     b = state.books
     cash = (
-        state.cash0 + b["equity"] + b["grant"] + b["subsidy"] - b["fraud"] + b["loan"] + b["bailout"] + b["distress_loan"]
+        state.cash0 + b["equity"] + b["grant"] + b["subsidy"] - b["fraud"] + b["loan"] + b["bank_loan"] + b["bailout"] + b["distress_loan"]
         + b["revenue"] - b["cost"] - b["rd"] - b["capex"] - b["interest"] - b["payout"]
     )
-    debt = b["loan"] + b["bailout"] + b["distress_loan"] - b["debt_writeoff"]
+    debt = b["loan"] + b["bank_loan"] + b["bailout"] + b["distress_loan"] - b["debt_writeoff"]
     return state.cash - cash, state.debt - debt
 
 
@@ -52,23 +52,32 @@ def step(state: State, world: World, k: int) -> State:
     cost = np.where(alive, to_thousand(p.variable_cost_share * revenue_bn + p.fixed_cost_share * state.capa), 0)
     own_rd = np.where(alive & (state.cash > 0), to_thousand(p.own_rd_intensity * revenue_bn), 0)
     rd = own_rd + state.grants
-    util = state.scratch["util"][rr, state.node]
     margin = np.maximum(revenue - cost - own_rd, 0)
-    reinvest = np.where(util > p.target_utilisation, margin // 2, 0)
-    capex = np.where(alive, np.floor(p.capex_share_equity * state.received).astype(np.int64) + reinvest, 0)
+    # maintenance keeps capacity whole; expansion follows demand when utilisation runs above target
+    maintain = to_thousand(p.capacity_depreciation * state.capa * p.capital_intensity)
+    want = to_thousand(state.scratch["expand"][rr, state.node, state.tier] * state.capa * p.capital_intensity)
+    expand = np.minimum(np.maximum(margin - maintain, 0), want)
+    # the rest of a wanted expansion is borrowed from banks, within a leverage limit
+    room = np.maximum(to_thousand(p.max_leverage * state.capa * p.capital_intensity) - state.debt, 0)
+    borrow = np.where(alive & (state.cash > 0), np.minimum(want - expand, room), 0)
+    state.debt += borrow
+    state.cash += borrow
+    _book(state, "bank_loan", borrow)
+    capex = np.where(alive, np.floor(p.capex_share_equity * state.received).astype(np.int64) + maintain + expand + borrow, 0)
     interest = np.where(alive, np.floor(state.debt * p.interest_rate).astype(np.int64), 0)
     state.cash += revenue - cost - rd - capex - interest
     for name, amount in (("revenue", revenue), ("cost", cost), ("rd", rd), ("capex", capex), ("interest", interest)):
         _book(state, name, amount)
     state.rd = rd / 1e6
     # capacity: new investment less depreciation; unserviced foreign tools wear out faster
-    new_capa = np.minimum(capex / 1e6 / p.capital_intensity, np.maximum(state.capa, 0.01) * p.capacity_growth_cap + capex / 1e6 / p.capital_intensity * (state.capa == 0))
+    growth_capex = np.where(alive, capex - maintain, 0) / 1e6
+    new_capa = np.minimum(growth_capex / p.capital_intensity, np.maximum(state.capa, 0.05) * p.capacity_growth_cap)
     ban = world.servicing_ban[k][world.tool_nodes].mean(axis=0) if world.tool_nodes.any() else np.zeros(2)
     extra = state.foreign_tools * ban[state.tier] / p.foreign_tools_servicing_life
     fab = world.fab_nodes[state.node]
     tools_dom = state.dom_share[:, world.tool_nodes, :].mean(axis=1) if world.tool_nodes.any() else np.zeros((R, 2))
     new_foreign = np.where(fab, 1.0 - tools_dom[rr, state.tier], 0.0)
-    kept = state.capa * (1 - p.capacity_depreciation - np.where(fab, extra, 0.0))
+    kept = state.capa * (1 - np.where(fab, extra, 0.0))
     total = np.maximum(kept, 0.0) + new_capa
     state.foreign_tools = np.where(
         total > 0, (np.maximum(kept, 0.0) * state.foreign_tools * (1 - np.where(fab, extra, 0.0)) + new_capa * new_foreign) / np.maximum(total, 1e-12), state.foreign_tools
@@ -81,15 +90,17 @@ def step(state: State, world: World, k: int) -> State:
     soe = np.isin(state.owner, SOES)
     neg = alive & (state.cash < 0)
     has_soe = group_sum(np.ones((R, M)), state.node, N, alive & soe) > 0
-    bailout = neg & soe & bool(p.soft_budget)
-    acquire = neg & ~soe & (u1 < p.acquisition_rate) & has_soe[rr, state.node]
-    fail = neg & ~bailout & ~acquire & (u2 < p.exit_hazard)
+    gap = np.where(state.cash < 0, -state.cash, 0)
+    # a cash shortfall is bridged by loans until the firm is insolvent (debt beyond its capital stock)
+    insolvent = neg & (state.debt + gap > to_thousand(p.insolvency_leverage * state.capa * p.capital_intensity))
+    bailout = insolvent & soe & bool(p.soft_budget)
+    acquire = insolvent & ~soe & (u1 < p.acquisition_rate) & has_soe[rr, state.node]
+    fail = insolvent & ~bailout & ~acquire & (u2 < p.exit_hazard)
     young = alive & (state.age < 5) & (u3 < p.startup_base_hazard)
     sect = world.node_sector[state.node]
     restricted = alive & (u1 < p.restriction_exit_rate * world.fin_restrict[k][sect])
     exit_ = fail | ((young | restricted) & ~bailout & ~acquire)
     rescue = bailout | acquire
-    gap = np.where(state.cash < 0, -state.cash, 0)
     state.owner = np.where(acquire, LOCAL_SOE, state.owner)
     b_amt = np.where(rescue, gap, 0)
     d_amt = np.where(neg & ~rescue, gap, 0)

@@ -6,8 +6,8 @@ efficiency), learning-by-doing on cumulative domestic output of its node, spillo
 toward national best practice (stronger in hubs and innovation centres) and licensed
 foreign technology (cut by controls), then is divided by the frontier's growth. Firms
 that master the mature tier try the advanced one. National capability K per node and
-tier is the best China-located firm's capability, or the previous K drifting behind the
-frontier when no firm does better: with no firms and no money, K only drifts.
+tier is the capacity-weighted mean capability of China-located firms, or the previous K
+drifting behind the frontier where the node-tier has no capacity: with no firms, K only drifts.
 
 References
 ----------
@@ -20,7 +20,7 @@ from __future__ import annotations
 import numpy as np
 
 from zili.model import rng
-from zili.model.groups import group_max
+from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
 from zili.model.world import World
@@ -36,7 +36,7 @@ def step(state: State, world: World, k: int) -> State:
     year = int(world.years[k])
     n, t = state.node, state.tier
     alive = state.alive
-    demand = world.demand0.sum(axis=1) * (1 + world.demand_growth) ** k  # (N,) RMB bn
+    demand = world.demand0.sum(axis=1) * world.demand_index[k]  # (N,) RMB bn
     scale = np.maximum(p.rd_scale_share * demand, 1e-6)
     rd = state.rd + state.grants / 1e6
     eff = np.where(np.isin(state.owner, SOES), p.soe_efficiency, 1.0)
@@ -69,9 +69,15 @@ def step(state: State, world: World, k: int) -> State:
     # mature-tier masters attempt the advanced tier
     u = rng.uniform(keys ^ np.uint64(0x5DEECE66D), state.fid)
     up = alive & (t == 0) & (cap > p.upgrade_threshold) & (listed == 0) & (u < 0.3)
-    cap = np.where(up, np.minimum(p.upgrade_start, state.K[rr, n, 1] + 0.05), cap)
+    # an upgrading firm starts below national best practice in the advanced tier
+    cap = np.where(up, state.K[rr, n, 1] * p.upgrade_start, cap)
     state.tier = np.where(up, 1, t)
     state.cap = np.maximum(cap, 1e-6)
-    best = group_max(state.cap, state.node * 2 + state.tier, N * 2, alive).reshape(R, N, 2)
-    state.K = np.maximum(state.K / (1 + world.frontier_growth)[None], best)
+    # national capability: capacity-weighted mean over China-located firms (invariant to how
+    # finely the population is split); with no capacity in a node-tier, K drifts behind the frontier
+    key = state.node * 2 + state.tier
+    w = group_sum(state.capa, key, N * 2, alive)
+    cw = group_sum(state.capa * state.cap, key, N * 2, alive)
+    drift = (state.K / (1 + world.frontier_growth)[None]).reshape(R, N * 2)
+    state.K = np.where(w > 0, cw / np.where(w > 0, w, 1.0), drift).reshape(R, N, 2)
     return state

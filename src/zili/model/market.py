@@ -61,7 +61,7 @@ def step(state: State, world: World, k: int) -> State:
     p = world.params
     R = state.alive.shape[0]
     nodes = world.names["node"]
-    base = world.demand0 * ((1 + world.demand_growth) ** k)[:, None]  # (N, T)
+    base = world.demand0 * world.demand_index[k][:, None]  # (N, T)
     # inputs follow their users' output relative to what the users' own demand was
     users = world.input_weight  # [user, input]
     ratio = state.scratch.get("output_ratio", np.ones((R, len(nodes))))

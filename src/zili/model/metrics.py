@@ -33,7 +33,9 @@ class Recorder:
         nm = world.names
         self.nodes = nm["node"]
         self.tiers = tuple(f"{n}:{t}" for n in nm["node"] for t in nm["tier"])
-        self.sectors = nm["sector"]
+        # a sector with the same id as its only node (ecommerce, quantum, ...) is reported once, as the node
+        self.sector_keep = np.array([s not in nm["node"] for s in nm["sector"]])
+        self.sectors = tuple(s for s in nm["sector"] if s not in nm["node"])
         self.money = nm["payer"] + nm["fund"]
         self.blocks: dict[str, tuple[tuple[str, ...], str, str, np.ndarray]] = {}
         ss = self.nodes + self.tiers + self.sectors + ("ic",)
@@ -80,8 +82,9 @@ class Recorder:
             self.blocks[name] = (ents, tag, unit, np.zeros((R, self.Y, len(ents))))
         self.paid_cum = np.zeros(len(nm["fund"]), dtype=np.int64)
         sec_of = world.node_sector
-        self.sector_matrix = np.zeros((len(self.nodes), len(self.sectors)))
-        self.sector_matrix[np.arange(len(self.nodes)), sec_of] = 1.0
+        full = np.zeros((len(self.nodes), len(nm["sector"])))
+        full[np.arange(len(self.nodes)), sec_of] = 1.0
+        self.sector_matrix = full[:, self.sector_keep]
         self.ic = np.array([n in IC_NODES for n in self.nodes])
 
     def _set(self, name: str, k: int, values: np.ndarray) -> None:
@@ -113,7 +116,7 @@ class Recorder:
         self._set("imports", k, imp.sum(2))
         self._set("exports", k, exp_.sum(2))
         self._set("unmet_demand", k, sc["unmet"].sum(2))
-        wm = world.world_market0 * (1 + world.demand_growth) ** k
+        wm = world.world_market0 * world.demand_index[k]
         self._set("world_share", k, np.clip(out.sum(2) / wm[None, :], 0.0, 1.0))
         self._set("stockpile_months", k, state.stockpile)
         self._set("installed_foreign_tools", k, group_sum(state.capa * state.foreign_tools, state.node, N, state.alive))

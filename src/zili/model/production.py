@@ -31,12 +31,13 @@ def step(state: State, world: World, k: int) -> State:
     cut_eff = cut[None] * (1.0 - np.clip(cover, 0.0, 1.0))[:, :, None]
     key = state.node * 2 + state.tier
     capacity = group_sum(state.capa, key, 2 * N, state.alive).reshape(R, N, 2)
-    world_market = world.world_market0 * (1 + world.demand_growth) ** k
+    world_market = world.world_market0 * world.demand_index[k]
     kbar = sc["kbar"]
     imports = np.zeros((R, N, 2))
     dom = np.zeros((R, N, 2))
     exports = np.zeros((R, N, 2))
     unmet = np.zeros((R, N, 2))
+    expand = np.zeros((R, N, 2))
     avail = np.ones((R, N))
     factor = np.ones((R, N))
     for n in world.topo:
@@ -55,6 +56,9 @@ def step(state: State, world: World, k: int) -> State:
         room = np.maximum(world_market[n] - D.sum(axis=1), 0.0)[:, None] * 0.5
         x = np.minimum(p.export_propensity * spare * compete * (1.0 - world.tariff[k, n]), room)
         imports[:, n], dom[:, n], exports[:, n], unmet[:, n] = imp, q, x, need - q
+        # demand pull: how much firms want to grow so that next year's need fits at target use
+        full = capacity[:, n, :] * p.target_utilisation
+        expand[:, n] = np.clip(need * world.demand_index[min(k + 1, len(world.years) - 1), n] / world.demand_index[k, n] / np.maximum(full, 1e-12) - 1.0, 0.0, p.capacity_growth_cap)
         total = D.sum(axis=1)
         avail[:, n] = np.where(total > 0, (imp + q).sum(axis=1) / np.where(total > 0, total, 1.0), 1.0)
     output = dom + exports
@@ -80,7 +84,9 @@ def step(state: State, world: World, k: int) -> State:
     for name in ("battery_cells", "battery_materials"):
         b = world.names["node"].index(name)
         learn[:, b] = (state.cum_out[:, b] / prev_cum[:, b]) ** np.log2(1 - p.battery_learning_rate)
-    state.price = state.price * move * learn
+    cost_index = state.scratch.get("cost_index", np.ones((R, N))) * learn
+    sc["cost_index"] = cost_index
+    state.price = np.maximum(state.price * move * learn, p.price_floor * cost_index)
     b = world.names["node"].index("battery_cells")
     state.battery_cum = state.cum_out[:, b] / state.cum_out_start[:, b]
     sc["cum_out_prev"] = prev_cum
@@ -88,7 +94,7 @@ def step(state: State, world: World, k: int) -> State:
     ai = world.names["node"].index("ai_chips")
     sc["compute_access"] = avail[:, ai] * (1.0 - cut[ai, 1]) + cut[ai, 1] * (kbar[:, ai, 1])
     sc["capacity_gap"] = np.clip((demand.sum(axis=2) - capacity.sum(axis=2)) / np.maximum(demand.sum(axis=2), 1e-12), 0.0, 1.0)
-    sc.update(capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
+    sc.update(expand=expand, capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
     # infrastructure built from budgets and unit costs, limited by chip and input supply
     unit = np.where(world.infra_unit_cost > 0, world.infra_unit_cost, np.inf)
     state.stock_units = state.stock_units + world.infra_budget[k][None, :] * 1e6 / unit[None, :] * factor

@@ -14,9 +14,12 @@ import numpy as np
 
 from zili.model.world import World
 
+# cumulative output before the start, in years of starting output (learning-by-doing baseline)
+HISTORY_YEARS = 10.0
+
 # cumulative per-firm flows (int64 RMB thousand); the firm books identity in finance.py uses them
 BOOKS = (
-    "equity", "grant", "subsidy", "loan", "bailout", "distress_loan", "revenue", "cost",
+    "equity", "grant", "subsidy", "loan", "bank_loan", "bailout", "distress_loan", "revenue", "cost",
     "rd", "capex", "interest", "payout", "fraud", "debt_writeoff",
 )
 
@@ -119,7 +122,7 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
         anchor=np.concatenate([world.firm_anchor, np.full(M - F0, -1)]),
         K=np.broadcast_to(world.cap0, (R, N, 2)).copy(),
         dom_share=np.broadcast_to(world.ss0, (R, N, 2)).copy(),
-        cum_out=np.broadcast_to((world.ss0 * world.demand0).sum(1) * 3.0 + 1e-6, (R, N)).copy(),
+        cum_out=np.broadcast_to((world.ss0 * world.demand0).sum(1) * HISTORY_YEARS + 1e-6, (R, N)).copy(),
         price=np.ones((R, N)),
         stockpile=np.zeros((R, N)),
         avail=np.ones((R, N)),

@@ -45,7 +45,8 @@ class World:
     topo: np.ndarray  # int (N,) inputs before users
     downstream_reach: np.ndarray  # float (N,) in [0, 1]
     demand0: np.ndarray  # float (N, T) China demand at start, RMB bn
-    demand_growth: np.ndarray  # float (N,)
+    demand_growth: np.ndarray  # float (N,) growth in the start year
+    demand_index: np.ndarray  # float (Y, N) demand relative to the start year (growth decays toward GDP growth)
     world_market0: np.ndarray  # float (N,) RMB bn
     supply_share: np.ndarray  # float (N, C)
     frontier_growth: np.ndarray  # float (N, T)

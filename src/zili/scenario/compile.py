@@ -84,6 +84,15 @@ def _by_year(schedule: dict[int, float], years: np.ndarray, hold: bool, end: int
     return out
 
 
+def _demand_index(g0: np.ndarray, Y: int, p: ParamView) -> np.ndarray:
+    """Demand relative to the start year when growth decays from ``g0`` toward GDP growth."""
+    t = np.arange(Y)[:, None]
+    g = p.gdp_growth + (g0[None, :] - p.gdp_growth) * 0.5 ** (t / p.growth_half_life_years)
+    idx = np.ones((Y, len(g0)))
+    idx[1:] = np.cumprod(1 + g[:-1], axis=0)
+    return idx
+
+
 def compile_world(sc: Scenario) -> World:
     """Build the world arrays of a scenario (see :class:`zili.model.world.World`)."""
     p = flat_params(sc)
@@ -258,7 +267,7 @@ def compile_world(sc: Scenario) -> World:
         params=p,
         node_sector=node_sector, sector_real=sector_real, sector_priority=sector_priority,
         input_weight=weight, topo=topo, downstream_reach=downstream_reach,
-        demand0=demand0, demand_growth=growth, world_market0=world_market0, supply_share=supply,
+        demand0=demand0, demand_growth=growth, demand_index=_demand_index(growth, len(years), p), world_market0=world_market0, supply_share=supply,
         frontier_growth=frontier_growth, cap0=cap0, ss0=ss0, controllers=controllers,
         tool_nodes=tool_nodes, fab_nodes=fab_nodes, learning=np.ones(N),
         **firms,

@@ -107,15 +107,15 @@ class Capital(_Group):
 class Innovation(_Group):
     """Step 4: capability growth toward a moving frontier."""
 
-    rd_effect: float = param(0.06, 0.0, 0.5, "capability gain per unit log1p(R&D / node R&D scale), before diminishing returns", "prior", HALL_2010)
+    rd_effect: float = param(0.03, 0.0, 0.5, "capability gain per unit log1p(R&D / node R&D scale), before diminishing returns", "prior", HALL_2010)
     rd_scale_share: float = param(0.01, 0.0001, 0.2, "R&D scale of a node as a share of its China market (RMB bn per RMB bn)")
-    learning_effect: float = param(0.3, 0.0, 1.0, "capability gain per unit of log2 growth of cumulative domestic output (learning-by-doing)", "prior", IRWIN_KLENOW_1994)
+    learning_effect: float = param(0.05, 0.0, 0.3, "capability gain per unit of log2 growth of cumulative domestic output (learning-by-doing)", "prior", IRWIN_KLENOW_1994)
     spillover: float = param(0.08, 0.0, 0.5, "share of the gap to national best practice closed per year by spillovers")
     hub_spillover_boost: float = param(0.5, 0.0, 3.0, "extra spillover for firms in innovation hubs and innovation centres (seed 002, 003)")
-    licensing: float = param(0.03, 0.0, 0.2, "capability gain per year from licensed foreign technology (cut by controls)")
+    licensing: float = param(0.01, 0.0, 0.1, "capability gain per year from licensed foreign technology (cut by controls)")
     noise_sd: float = param(0.25, 0.0, 1.0, "log-normal noise on a firm's yearly capability gain")
     upgrade_threshold: float = param(0.8, 0.3, 1.0, "mature-tier capability at which a firm attempts the advanced tier")
-    upgrade_start: float = param(0.35, 0.05, 0.9, "capability in the advanced tier right after an upgrade")
+    upgrade_start: float = param(0.6, 0.1, 1.0, "capability right after an upgrade, as a share of national best practice in the advanced tier")
     soe_efficiency: float = param(0.8, 0.3, 1.2, "R&D efficiency of SOEs relative to private firms", "prior", HSIEH_KLENOW_2009)
     own_rd_intensity: float = param(0.08, 0.0, 0.3, "share of revenue firms spend on R&D from their own funds")
     ai_compute_bound: bool = switch(True, "AI-model progress is bounded by access to advanced AI chips")
@@ -131,6 +131,7 @@ class Market(_Group):
     procurement_pull: float = param(1.5, 0.0, 10.0, "logit shift per unit procurement preference, security law or substitution incentive")
     qualification_lag_years: float = param(3.0, 1.0, 8.0, "years for buyers to qualify and switch to a domestic substitute")
     overcapacity_price: float = param(0.6, 0.0, 3.0, "elasticity of price to utilisation below target (overcapacity lowers prices)")
+    price_floor: float = param(0.6, 0.2, 1.0, "lowest price index overcapacity can push a node to, before cost learning")
     target_utilisation: float = param(0.8, 0.5, 0.95, "utilisation firms and buyers regard as normal")
     export_propensity: float = param(0.4, 0.0, 1.0, "share of idle domestic capacity sold abroad when competitive")
     capacity_depreciation: float = param(0.1, 0.02, 0.3, "capacity lost per year without maintenance investment")
@@ -139,6 +140,7 @@ class Market(_Group):
     foreign_tools_servicing_life: float = param(4.0, 1.0, 15.0, "years an unserviced foreign tool lasts on average")
     stockpile_build_months: float = param(6.0, 0.0, 24.0, "months of input cover buyers add per year while a control is announced")
     stockpile_cap_months: float = param(18.0, 0.0, 48.0, "maximum stockpile in months of imports, within buyers' means")
+    growth_half_life_years: float = param(8.0, 2.0, 30.0, "half-life of a node's excess demand growth over GDP growth (markets mature)")
     gdp_growth: float = param(0.06, 0.0, 0.12, "growth of domestic demand for technology per year when not sourced per node")
 
 
@@ -151,11 +153,13 @@ class Production(_Group):
 class Finance(_Group):
     """Step 7: revenue, costs, bail-outs, exits and acquisitions."""
 
-    variable_cost_share: float = param(0.65, 0.2, 0.95, "variable cost per unit of revenue")
-    fixed_cost_share: float = param(0.1, 0.0, 0.4, "fixed cost per year per unit of capacity (RMB per RMB of capacity)")
+    variable_cost_share: float = param(0.55, 0.2, 0.95, "variable cost per unit of revenue")
+    fixed_cost_share: float = param(0.05, 0.0, 0.4, "fixed cost per year per unit of capacity (RMB per RMB of capacity)")
     interest_rate: float = param(0.045, 0.0, 0.15, "interest on firm debt (fraction per year)")
     soft_budget: bool = switch(True, "SOEs in distress are bailed out into debt rather than exit", "prior", KORNAI_1986)
-    exit_hazard: float = param(0.5, 0.0, 1.0, "probability a private firm with negative cash exits in a year")
+    max_leverage: float = param(0.6, 0.0, 2.0, "bank debt a firm may carry per RMB of capital stock (capacity x capital intensity)")
+    insolvency_leverage: float = param(1.2, 0.3, 3.0, "debt per RMB of capital stock beyond which a firm short of cash is insolvent")
+    exit_hazard: float = param(0.5, 0.0, 1.0, "probability an insolvent private firm exits in a year")
     acquisition_rate: float = param(0.2, 0.0, 1.0, "probability a failing private firm is absorbed by an SOE in its node (seed 001)")
     recovery_rate: float = param(0.2, 0.0, 1.0, "share of an exiting firm's remaining assets recovered by creditors")
     startup_base_hazard: float = param(0.08, 0.0, 0.5, "yearly exit probability of a young firm (age < 5) regardless of cash")
