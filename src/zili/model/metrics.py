@@ -16,6 +16,8 @@ from zili.model.trajectory import MetricBlock
 from zili.model.world import INSTRUMENTS, OWNERSHIP, World
 
 IC_NODES = ("logic_fab", "memory_fab")
+# money metrics that also get a deflated ``_real`` variant
+REAL_VARIANTS = ("funder_budget", "capital_deployed", "capital_unspent", "waste", "soe_debt", "lgfv_debt", "fiscal_cost")
 SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 
 
@@ -158,4 +160,10 @@ class Recorder:
         self._set("chokepoint_severity", k, sc["severity"])
 
     def result(self) -> tuple[MetricBlock, ...]:
-        return tuple(MetricBlock(name, ents, arr, tag, unit) for name, (ents, tag, unit, arr) in self.blocks.items())
+        """All blocks, plus ``<metric>_real`` (deflated to start-year prices) for money metrics."""
+        out = [MetricBlock(name, ents, arr, tag, unit) for name, (ents, tag, unit, arr) in self.blocks.items()]
+        defl = self.world.deflator[None, :, None]
+        for name in REAL_VARIANTS:
+            ents, tag, unit, arr = self.blocks[name]
+            out.append(MetricBlock(f"{name}_real", ents, arr / defl, tag, f"{unit}, start-year prices"))
+        return tuple(out)

@@ -114,6 +114,7 @@ class World:
     nev_share0: float = 0.0
     manufacturing_share: np.ndarray = None  # float (Y,) NaN where no data
     gdp_rmb_bn: np.ndarray = None  # float (Y,)
+    deflator: np.ndarray = None  # float (Y,) price level relative to the start year (for _real money metrics)
     engineers0: float = 0.0  # thousand
     graduates0: float = 0.0  # thousand per year
 

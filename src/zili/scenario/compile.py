@@ -84,6 +84,13 @@ def _by_year(schedule: dict[int, float], years: np.ndarray, hold: bool, end: int
     return out
 
 
+def _deflator(sc: Scenario, Y: int) -> np.ndarray:
+    """GDP deflator relative to the start year from macro.csv's deflator growth (an unsourced range)."""
+    rows = [r for r in D.table("macro") if r["series"] == "gdp_deflator_growth"]
+    g = D.value("macro", rows[0], "value", sc.data) if rows else 0.0
+    return (1 + g) ** np.arange(Y)
+
+
 def _demand_index(g0: np.ndarray, Y: int, p: ParamView) -> np.ndarray:
     """Demand relative to the start year when growth decays from ``g0`` toward GDP growth."""
     t = np.arange(Y)[:, None]
@@ -281,6 +288,7 @@ def compile_world(sc: Scenario) -> World:
         nev_share0=nev0[0] if nev0 else 0.001,
         manufacturing_share=np.array([mfg.get(int(y), np.nan) for y in years]),
         gdp_rmb_bn=np.array([gdp.get(int(y), np.nan) for y in years]),
+        deflator=_deflator(sc, len(years)),
         engineers0=p.engineers_k, graduates0=p.graduates_k,
     )
 
