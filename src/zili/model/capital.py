@@ -45,18 +45,18 @@ def _noise(state: State, keys: np.ndarray) -> np.ndarray:
     return rng.gumbel(keys, state.fid)
 
 
-def _create_startups(state: State, world: World, k: int, counts: np.ndarray, province: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Open ``counts`` (R, N) new firms; return replicate, slot and node of each."""
+def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open ``counts`` (R, G) new firms in groups (node, province or -1); return replicate, slot and group of each."""
     p = world.params
     E = int(p.max_entries_per_year)
     F0 = len(world.firm_id)
-    R, N = counts.shape
-    rs, ms, ns = [], [], []
+    R, G = counts.shape
+    rs, ms, gs = [], [], []
     for r in range(R):  # loop over replicates (few), never over firms
         room = E - int(state.next_slot[r])
         c = counts[r].astype(np.int64)
         if c.sum() > room:
-            c = split(np.array(room), c.astype(float), np.arange(N)) if room > 0 else np.zeros(N, dtype=np.int64)
+            c = split(np.array(room), c.astype(float), np.arange(G)) if room > 0 else np.zeros(G, dtype=np.int64)
         total = int(c.sum())
         if total == 0:
             continue
@@ -64,19 +64,18 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, pro
         state.next_slot[r] += total
         rs.append(np.full(total, r))
         ms.append(slot)
-        ns.append(np.repeat(np.arange(N), c))
+        gs.append(np.repeat(np.arange(G), c))
     if not rs:
         z = np.zeros(0, dtype=np.int64)
         return z, z, z
-    r_, m_, n_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(ns)
+    r_, m_, g_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(gs)
+    n_ = g_node[g_]
     keys = rng.stream_keys(state.entropy, state.replicates, int(world.years[k]), "entry")
     u = rng.uniform(keys, state.fid)[r_, m_]
     V = len(world.names["province"])
-    if province >= 0:
-        prov = np.full(len(m_), province)
-    else:
-        w = np.where(world.prov_hub, p.hub_share / max(world.prov_hub.sum(), 1), 0.0) + (1 - p.hub_share) * world.prov_gdp / world.prov_gdp.sum()
-        prov = np.minimum(np.searchsorted(np.cumsum(w), u * w.sum()), V - 1)
+    w = np.where(world.prov_hub, p.hub_share / max(world.prov_hub.sum(), 1), 0.0) + (1 - p.hub_share) * world.prov_gdp / world.prov_gdp.sum()
+    drawn = np.minimum(np.searchsorted(np.cumsum(w), u * w.sum()), V - 1)
+    prov = np.where(g_prov[g_] >= 0, g_prov[g_], drawn)
     state.alive[r_, m_] = True
     state.node[r_, m_] = n_
     state.tier[r_, m_] = 0
@@ -85,10 +84,11 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, pro
     state.hq_cn[r_, m_] = True
     state.cap[r_, m_] = np.maximum(state.K[r_, n_, 0] * (0.3 + 0.4 * u), 1e-4)
     state.capa[r_, m_] = 0.0
-    state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - state.dom_share[r_][:, world.tool_nodes, 0].mean(axis=1) if world.tool_nodes.any() else 0.0, 0.0)
+    tools_dom = state.dom_share[:, world.tool_nodes, 0].mean(axis=1) if world.tool_nodes.any() else np.ones(R)
+    state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - tools_dom[r_], 0.0)
     state.age[r_, m_] = 0
-    state.scratch["entries"] += np.bincount(r_ * N + n_, minlength=R * N).reshape(R, N)
-    return r_, m_, n_
+    state.scratch["entries"] += np.bincount(r_ * len(world.names["node"]) + n_, minlength=R * len(world.names["node"])).reshape(R, -1)
+    return r_, m_, g_
 
 
 def _apply(state: State, world: World, k: int, instrument: int, payer: int, r_: np.ndarray, m_: np.ndarray, amount: np.ndarray) -> None:
@@ -140,10 +140,16 @@ def _node_weights(state: State, world: World, k: int, u: int, payer: int, priori
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
-    """Pay in, deploy and book every flow of year index ``k``; append ledger arrays."""
+    """Pay in, deploy and book every flow of year index ``k``; append ledger arrays.
+
+    Each fund selects its deals once (groups: node, or node x province for provincial
+    funds, whose money stays in its province); every payer's share of the fund's money
+    is then split exactly over the same deals.
+    """
     p = world.params
     R, M = state.alive.shape
     N = len(world.names["node"])
+    V = len(world.names["province"])
     U, P = world.fund_payin.shape[1:]
     year = int(world.years[k])
     sc = state.scratch
@@ -157,6 +163,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     state.received[:] = 0
     state.grants[:] = 0
     ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN
+    startup_ticket = max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN), 1)
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
     rr = np.broadcast_to(np.arange(R)[:, None], (R, M))
     for u in order:
@@ -166,62 +173,81 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         if not avail.any():
             continue
         target = np.floor(avail * world.fund_deploy_rate[u]).astype(np.int64)
+        payers = np.nonzero(target.sum(axis=0))[0]
+        if len(payers) == 0:
+            state.idle[:, u, :] = avail
+            continue
         instrument, selection = int(world.fund_instrument[u]), int(world.fund_selection[u])
-        eligible_base = state.alive & (world.fund_mandate[u][state.node] > 0)
-        if instrument == INTERNAL:
-            eligible_base &= np.isin(state.owner, SOES)
-        score = _scores(state, world, selection)
-        dep_u = np.zeros((R, P), dtype=np.int64)
-        for payer in np.nonzero(target.sum(axis=0))[0]:
-            keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u * 1024 + payer))
+        provincial = bool(world.fund_is_provincial[u])
+        Vg = V if provincial else 1
+        G = N * Vg
+        g_node = np.repeat(np.arange(N), Vg)
+        g_prov = np.tile(np.arange(V), N) if provincial else np.full(G, -1)
+        key = state.node * Vg + (state.prov if provincial else 0)
+        # each payer's money by group, (payer, R, G)
+        A = np.zeros((len(payers), R, G), dtype=np.int64)
+        for i, payer in enumerate(payers):
             w_nodes = _node_weights(state, world, k, u, payer, priority, sc["public_venture"])
-            A = split(target[:, payer], w_nodes, np.arange(N))  # (R, N)
-            eligible = eligible_base
-            province = int(world.payer_province[payer])
-            if province >= 0:
-                eligible = eligible & (state.prov == province)
-            flows_r, flows_m, flows_a = [], [], []
-            if selection == VENTURE:
-                A_s = np.floor(A * p.startup_share).astype(np.int64)
-                counts = A_s // max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN), 1)
-                r_n, m_n, n_n = _create_startups(state, world, k, counts, province)
+            a = split(target[:, payer], w_nodes, np.arange(N))
+            v = int(world.payer_province[payer])
+            if provincial and v >= 0:
+                A[i][:, np.arange(N) * V + v] = a
+            else:
+                A[i][:, :N] = a if not provincial else A[i][:, :N]
+                if provincial:  # a national payer in a provincial fund spreads over provinces evenly
+                    A[i] = split(a.reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, G)
+        eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
+        if instrument == INTERNAL:
+            eligible &= np.isin(state.owner, SOES)
+        score = _scores(state, world, selection)
+        keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u))
+        flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        if selection == VENTURE:
+            A_s = np.floor(A * p.startup_share).astype(np.int64)
+            counts = A_s.sum(axis=0) // startup_ticket
+            r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov)
+            made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
+            for i, payer in enumerate(payers):
                 if len(m_n):
-                    got = split_groups(A_s.ravel(), r_n * N + n_n, np.ones(len(m_n)), state.fid[r_n, m_n])
-                    flows_r.append(r_n), flows_m.append(m_n), flows_a.append(got)
-                A = A - np.where(np.bincount(r_n * N + n_n, minlength=R * N).reshape(R, N) > 0, A_s, 0)
-            wi = np.where(eligible, score * np.exp(p.selection_noise * _noise(state, keys)), 0.0)
-            W = group_sum(wi, state.node, N)
-            deals = np.minimum(np.ceil(A / ticket[u]), p.max_deals_per_fund_node)
-            prob = np.minimum(1.0, deals[rr, state.node] * wi / np.where(W[rr, state.node] > 0, W[rr, state.node], 1.0))
-            u_sel = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
-            sel = eligible & (u_sel < prob) & (A[rr, state.node] > 0)
-            r_i, m_i = np.nonzero(sel)
-            if len(m_i):
-                got = split_groups(A.ravel(), r_i * N + state.node[r_i, m_i], wi[r_i, m_i], state.fid[r_i, m_i])
-                flows_r.append(r_i), flows_m.append(m_i), flows_a.append(got)
-            if not flows_r:
-                continue
-            r_f, m_f, a_f = np.concatenate(flows_r), np.concatenate(flows_m), np.concatenate(flows_a)
+                    got = split_groups(np.where(made, A_s[i], 0).ravel(), r_n * G + g_n, np.ones(len(m_n)), state.fid[r_n, m_n])
+                    flows.append((payer, r_n, m_n, got))
+            A = A - np.where(made[None], A_s, 0)
+        A_tot = A.sum(axis=0)
+        wi = np.where(eligible, score * np.exp(p.selection_noise * _noise(state, keys)), 0.0)
+        W = group_sum(wi, key, G)
+        deals = np.minimum(np.ceil(A_tot / ticket[u]), p.max_deals_per_fund_node)
+        prob = np.minimum(1.0, deals[rr, key] * wi / np.where(W[rr, key] > 0, W[rr, key], 1.0))
+        u_sel = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
+        sel = eligible & (u_sel < prob) & (A_tot[rr, key] > 0)
+        r_i, m_i = np.nonzero(sel)
+        if len(m_i):
+            g_i = r_i * G + key[r_i, m_i]
+            for i, payer in enumerate(payers):
+                got = split_groups(A[i].ravel(), g_i, wi[r_i, m_i], state.fid[r_i, m_i])
+                flows.append((payer, r_i, m_i, got))
+        dep_u = np.zeros((R, P), dtype=np.int64)
+        for payer, r_f, m_f, a_f in flows:
             keep = a_f > 0
             r_f, m_f, a_f = r_f[keep], m_f[keep], a_f[keep]
+            if not len(a_f):
+                continue
             _apply(state, world, k, instrument, int(payer), r_f, m_f, a_f)
             exact = np.zeros(R, dtype=np.int64)
             np.add.at(exact, r_f, a_f)
             dep_u[:, payer] += exact
-            sc["deployed"][:, payer] += exact
-            sc["fund_deployed"][:, u] += exact
             sc["by_instrument"][:, instrument] += exact
             if world.payer_public[payer]:
                 sc["public_by_instrument"][:, instrument] += exact
                 if selection == VENTURE:
-                    nodes_f = state.node[r_f, m_f]
-                    sc["public_venture"] += np.bincount(r_f * N + nodes_f, weights=a_f / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
+                    sc["public_venture"] += np.bincount(r_f * N + state.node[r_f, m_f], weights=a_f / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
             ledger.append((
                 state.replicates[r_f].astype(np.int32), np.full(len(a_f), year, dtype=np.int32),
                 np.full(len(a_f), payer, dtype=np.int16), np.full(len(a_f), u, dtype=np.int16),
                 np.full(len(a_f), instrument, dtype=np.int8), state.node[r_f, m_f].astype(np.int16),
                 state.fid[r_f, m_f], a_f,
             ))
+        sc["deployed"] += dep_u
+        sc["fund_deployed"][:, u] = dep_u.sum(axis=1)
         # idle capital = what the fund held minus what reached firms, per payer (exact)
         state.idle[:, u, :] = avail - dep_u
     # local-government financing vehicles fund the leveraged part of provincial money
