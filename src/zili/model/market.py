@@ -44,7 +44,7 @@ def nev_adoption(state: State, world: World, k: int) -> np.ndarray:
     support = (world.nev_subsidy[k] + world.nev_tax[k]) / (p.nev_price_rmb_k * 1000.0)
     c = world.names["node"].index("charging")
     nev_stock_k = np.maximum(state.scratch.get("nev_stock_k", np.full(len(premium), 100.0)), 1.0)
-    density = np.log1p(state.stock_units[:, c] / nev_stock_k)
+    density = np.log1p(state.stock_units[:, c] / (nev_stock_k * 1000.0))  # charging points per NEV on the road
     target = _sigmoid(
         _logit(np.array(world.nev_share0))
         + p.nev_price_pull * (p.nev_premium0 - premium + support)

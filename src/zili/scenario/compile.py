@@ -309,7 +309,12 @@ def _population(sc, p, nodes, provinces, demand0, ss0, cap0, fab_nodes, prov_gdp
     a_capab = cap0[a_node, a_tier] if A else np.zeros(0)
     # anchors may exceed what starting self-sufficiency implies; synthetic firms fill the rest
     anchor_cap = np.zeros((N, 2))
-    np.add.at(anchor_cap, (a_node, a_tier), np.where(a_hq | (a_owner == OWNERSHIP.index("foreign_fab")), a_cap, 0.0))
+    np.add.at(anchor_cap, (a_node, a_tier), a_cap)
+    # starting self-sufficiency fixes a node-tier's domestic capacity; where the anchors' reported
+    # (or assumed) sizes exceed it, they are scaled down so that synthetic firms keep a 20% share
+    scale = np.minimum(1.0, 0.8 * need / np.where(anchor_cap > 0, anchor_cap, 1.0))
+    a_cap = a_cap * scale[a_node, a_tier]
+    anchor_cap = anchor_cap * scale
     rest = np.maximum(need - anchor_cap, 0.05 * need)
 
     F = sc.run.firms
