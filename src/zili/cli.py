@@ -107,7 +107,7 @@ def _print_summary(results, sc, wall: float, written: Path) -> None:
 
     years, rows = summary_rows(results)
     R = results.dataset.sizes["replicate"]
-    t = Table(title=f"zili {sc.name}: median [5-95% across {R} replicates: stochastic uncertainty only]", title_justify="left")
+    t = Table(title=f"zili {sc.name}: median (5% to 95% across {R} replicates: stochastic uncertainty only; 2 significant figures)", title_justify="left")
     t.add_column("metric")
     t.add_column("entity")
     for y in years:
