@@ -209,7 +209,7 @@ def compile_world(sc: Scenario) -> World:
                 deploy[u] = p.guidance_deploy_rate
         elif e.kind == "budget":
             u = fund_names.index(e.fund)
-            add_payin(u, _by_year(dict(e.amounts_rmb_bn), years, hold=False), {e.payer: 1.0})
+            add_payin(u, _by_year(dict(e.amounts_rmb_bn), years, hold=False) * p.budget_modelled_share, {e.payer: 1.0})
             launch[u] = min(launch[u], e.effect + lag)
             mandate[u] += _expand_mandate(e.mandate, nodes, node_sector_names)
             instrument[u], selection[u] = INSTRUMENTS.index(e.instrument), SELECTION.index(e.selection)

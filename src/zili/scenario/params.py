@@ -218,6 +218,7 @@ class Programmes(_Group):
     soe_rd_rmb_bn: float = param(60.0, 10.0, 300.0, "SOE internal R&D on tech nodes per year at the start, RMB bn")
     policy_loans_rmb_bn: float = param(80.0, 10.0, 400.0, "policy-bank loans to tech manufacturers per year at the start, RMB bn")
     growth: float = param(0.05, 0.0, 0.15, "nominal growth per year of these programmes")
+    budget_modelled_share: float = param(0.35, 0.1, 1.0, "share of a `budget` event's money (e.g. central S&T spending) that reaches the modelled technology nodes; the rest funds science outside them")
     unit_cost_5g_rmb_k: float = param(300.0, 100.0, 1000.0, "cost of one 5G base station incl. installation, RMB thousand")
     unit_cost_charger_rmb_k: float = param(40.0, 5.0, 150.0, "cost of one public charging point incl. grid connection, RMB thousand")
     trade_defence_reach: float = param(0.3, 0.0, 1.0, "share of China's exports of a node going to the countries imposing a tariff")
