@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import tomli_w
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from zili.scenario.schema import Scenario
 
@@ -145,6 +145,34 @@ def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
     return ".".join(parts)
 
 
+def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the table that holds the last element of ``loc`` (for unknown-field errors)."""
+    from zili.scenario import events as ev
+
+    model: Any = Scenario
+    by_kind = {}
+    for cls in vars(ev).values():
+        if isinstance(cls, type) and issubclass(cls, BaseModel) and "kind" in cls.model_fields:
+            for tag in getattr(cls.model_fields["kind"].annotation, "__args__", ()):
+                by_kind[tag] = cls
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        if item in by_kind:
+            model = by_kind[item]
+            continue
+        if item == "events":
+            continue
+        field = getattr(model, "model_fields", {}).get(item)
+        if field is None:
+            return []
+        ann = field.annotation
+        model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
+        if model is None:
+            return []
+    return list(getattr(model, "model_fields", {}))
+
+
 def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
     err = exc.errors(include_url=False)[0]
     loc = _loc(tuple(err.get("loc", ())), doc)
@@ -152,7 +180,8 @@ def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
     msg = err.get("msg", "")
     value = err.get("input")
     if typ == "extra_forbidden":
-        return f"{loc}: unknown field; allowed: the fields documented for this table (see `zili describe --params` or docs/SCENARIOS.md)"
+        allowed = _allowed_fields(tuple(err.get("loc", ())))
+        return f"{loc} = {value!r}: unknown field; allowed: {', '.join(allowed) if allowed else 'see docs/SCENARIOS.md'}"
     if typ == "union_tag_invalid":
         from zili.scenario.events import EVENT_KINDS
 
