@@ -32,7 +32,7 @@ PRIVATE_PAYERS = ("private_lps", "tencent", "alibaba", "huawei", "firms_own")
 def flat_params(sc: Scenario) -> ParamView:
     """All parameters in one flat mapping (names are unique across groups)."""
     out = ParamView()
-    for group in sc.params.model_fields:
+    for group in type(sc.params).model_fields:
         for name, val in getattr(sc.params, group).model_dump().items():
             out[name] = float(val) if not isinstance(val, bool) else val
     return out
