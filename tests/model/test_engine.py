@@ -256,7 +256,6 @@ def test_no_control_run_has_zero_output_at_risk(plain_run):
 # --- more funding never lowers expected capability -----------------------------------------
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("instrument", ["grant", "equity"])
 def test_more_funding_does_not_lower_capability(instrument):
     """Paired replicates (same seeds) with and without RMB 20 bn a year more for lithography.
