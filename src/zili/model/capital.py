@@ -139,6 +139,19 @@ def _node_weights(state: State, world: World, k: int, u: int, payer: int, priori
     return w
 
 
+def _apply_cap(flows: list, cap: int, R: int, M: int) -> list:
+    """Scale each firm's flows from one fund down so that their total is at most ``cap`` (exact integers)."""
+    total = np.zeros(R * M, dtype=np.int64)
+    for _, r_f, m_f, a_f in flows:
+        np.add.at(total, r_f * M + m_f, a_f)
+    out = []
+    for payer, r_f, m_f, a_f in flows:
+        t = total[r_f * M + m_f]
+        scaled = np.where(t > cap, (a_f * cap) // np.maximum(t, 1), a_f)
+        out.append((payer, r_f, m_f, scaled))
+    return out
+
+
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
     """Pay in, deploy and book every flow of year index ``k``; append ledger arrays.
 
@@ -226,6 +239,9 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
                 got = split_groups(A[i].ravel(), g_i, wi[r_i, m_i], state.fid[r_i, m_i])
                 flows.append((payer, r_i, m_i, got))
         dep_u = np.zeros((R, P), dtype=np.int64)
+        cap = int(world.fund_cap_per_firm[u])
+        if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
+            flows = _apply_cap(flows, cap, R, M)
         for payer, r_f, m_f, a_f in flows:
             keep = a_f > 0
             r_f, m_f, a_f = r_f[keep], m_f[keep], a_f[keep]

@@ -69,11 +69,14 @@ def step(state: State, world: World, k: int) -> State:
     for name, amount in (("revenue", revenue), ("cost", cost), ("rd", rd), ("capex", capex), ("interest", interest)):
         _book(state, name, amount)
     state.rd = rd / 1e6
+    state.rd_own = own_rd / 1e6
     # capacity: new investment less depreciation; unserviced foreign tools wear out faster
     growth_capex = np.where(alive, capex - maintain, 0) / 1e6
     new_capa = np.minimum(growth_capex / p.capital_intensity, np.maximum(state.capa, 0.05) * p.capacity_growth_cap)
     ban = world.servicing_ban[k][world.tool_nodes].mean(axis=0) if world.tool_nodes.any() else np.zeros(2)
     extra = state.foreign_tools * ban[state.tier] / p.foreign_tools_servicing_life
+    if world.servicing_waiver[k]:  # foreign-owned fabs in China keep their tools serviced
+        extra = np.where(state.owner == OWNERSHIP.index("foreign_fab"), 0.0, extra)
     fab = world.fab_nodes[state.node]
     tools_dom = state.dom_share[:, world.tool_nodes, :].mean(axis=1) if world.tool_nodes.any() else np.zeros((R, 2))
     new_foreign = np.where(fab, 1.0 - tools_dom[rr, state.tier], 0.0)

@@ -38,7 +38,7 @@ def step(state: State, world: World, k: int) -> State:
     alive = state.alive
     demand = world.demand0.sum(axis=1) * world.demand_index[k]  # (N,) RMB bn
     scale = np.maximum(p.rd_scale_share * demand, 1e-6)
-    rd = state.rd + state.grants / 1e6
+    rd = state.rd_own + state.grants / 1e6  # own R&D (last year's budget) + this year's grants
     eff = np.where(np.isin(state.owner, SOES), p.soe_efficiency, 1.0)
     fill = state.scratch.get("talent_fill", np.full((R, N), p.initial_fill))
     rr = np.arange(R)[:, None]

@@ -75,6 +75,7 @@ class Recorder:
             ("nev_sales_share", ("china",), "predicted", "fraction"),
             ("charging_points", ("china",), "predicted", "units"),
             ("base_stations_5g", ("china",), "predicted", "units"),
+            ("infrastructure_target", ("charging_points", "base_stations_5g"), "input", "units (stated target, in its target year)"),
             ("rd_gdp_ratio", ("china",), "predicted", "fraction (modelled sectors only)"),
             ("manufacturing_share_gdp", ("china",), "input", "fraction"),
             ("digitisation_gain", ("china",), "predicted", "fraction of manufacturing output"),
@@ -150,13 +151,20 @@ class Recorder:
         self._set("nev_sales_share", k, state.nev_share[:, None])
         self._set("charging_points", k, state.stock_units[:, self.nodes.index("charging")][:, None])
         self._set("base_stations_5g", k, state.stock_units[:, self.nodes.index("base_stations")][:, None])
+        target = np.full(2, np.nan)
+        for i, node in enumerate(("charging", "base_stations")):
+            if node in world.infra_target and world.infra_target[node][0] == int(world.years[k]):
+                target[i] = world.infra_target[node][1]
+        self._set("infrastructure_target", k, np.broadcast_to(target, (R, 2)))
         p = world.params
         gdp = p.gdp0_rmb_bn * (1 + p.gdp_growth) ** k
         self._set("rd_gdp_ratio", k, (group_sum(state.rd, state.node, N, state.alive).sum(1) / gdp)[:, None])
         self._set("manufacturing_share_gdp", k, np.full((R, 1), world.manufacturing_share[k]))
         dig = [self.nodes.index(n) for n in ("industrial_software", "cloud")]
         ratio = state.cum_out[:, dig].sum(1) / state.cum_out_start[:, dig].sum(1)
-        self._set("digitisation_gain", k, (p.digitisation_elasticity * np.log2(np.maximum(ratio, 1.0)))[:, None])
+        gain = p.digitisation_elasticity * np.log2(np.maximum(ratio, 1.0))
+        sc["digitisation_gain"] = gain
+        self._set("digitisation_gain", k, gain[:, None])
         self._set("chokepoint_severity", k, sc["severity"])
 
     def result(self) -> tuple[MetricBlock, ...]:

@@ -31,6 +31,9 @@ def step(state: State, world: World, k: int) -> State:
     cut_eff = cut[None] * (1.0 - np.clip(cover, 0.0, 1.0))[:, :, None]
     key = state.node * 2 + state.tier
     capacity = group_sum(state.capa, key, 2 * N, state.alive).reshape(R, N, 2)
+    # the industrial internet raises what manufacturing capacity can make (seed 000)
+    gain = sc.get("digitisation_gain", np.zeros(R))
+    capacity = capacity * (1.0 + gain[:, None, None] * world.manufacturing_nodes[None, :, None])
     world_market = world.world_market0 * world.demand_index[k]
     kbar = sc["kbar"]
     imports = np.zeros((R, N, 2))

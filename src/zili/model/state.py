@@ -45,7 +45,8 @@ class State:
     cash: np.ndarray
     debt: np.ndarray
     age: np.ndarray
-    rd: np.ndarray  # R&D spent this year, RMB bn
+    rd: np.ndarray  # R&D spent this year (own + grants), RMB bn
+    rd_own: np.ndarray  # R&D from the firm's own funds last year, RMB bn
     received: np.ndarray  # int64 money received this year (equity, loans, subsidies) for capex
     grants: np.ndarray  # int64 grants and internal R&D received this year (spent on R&D)
     exposure: np.ndarray  # int64 (R, M, P) equity and loans put in by each payer
@@ -114,6 +115,7 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
         debt=np.zeros((R, M), dtype=np.int64),
         age=firm(5, np.int64),
         rd=np.zeros((R, M)),
+        rd_own=np.zeros((R, M)),
         received=np.zeros((R, M), dtype=np.int64),
         grants=np.zeros((R, M), dtype=np.int64),
         exposure=np.zeros((R, M, P), dtype=np.int64),

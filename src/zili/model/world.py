@@ -56,6 +56,7 @@ class World:
     tool_nodes: np.ndarray  # bool (N,) fab tools (foreign tools installed at fabs)
     fab_nodes: np.ndarray  # bool (N,) nodes whose capacity runs on tools
     learning: np.ndarray  # float (N,) learning-by-doing multiplier
+    manufacturing_nodes: np.ndarray  # bool (N,) nodes whose productivity digitisation raises
 
     # starting firms (F0,), sorted by id
     firm_id: np.ndarray
@@ -81,6 +82,7 @@ class World:
     fund_deploy_rate: np.ndarray  # float (U,)
     fund_is_private_vc: np.ndarray  # bool (U,)
     fund_is_provincial: np.ndarray  # bool (U,)
+    fund_cap_per_firm: np.ndarray  # int64 (U,) RMB thousand per firm per year, 0 = no cap
     prov_gdp: np.ndarray  # float (V,) RMB bn
     prov_hub: np.ndarray  # bool (V,)
 
@@ -88,6 +90,7 @@ class World:
     ctrl_cut: np.ndarray  # float (Y, N, T, C) share of country c's supply stopped
     ctrl_announced: np.ndarray  # float (Y, N, T) announced, not yet effective
     servicing_ban: np.ndarray  # float (Y, N, T)
+    servicing_waiver: np.ndarray  # bool (Y,) foreign-owned fabs in China keep servicing
     entity_listed: np.ndarray  # float (Y, F0) severity of an entity listing on a starting firm
     entity_nodes: np.ndarray  # bool (Y, N) inputs cut for listed firms
     counter_cut: np.ndarray  # float (Y, N)

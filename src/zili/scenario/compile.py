@@ -17,6 +17,11 @@ from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, ParamView, World
 from zili.scenario.schema import Scenario
 
 TOOL_NODES = ("lithography", "deposition", "etch", "metrology")
+# physical manufacturing, where the industrial internet raises productivity (seed 000)
+MANUFACTURING_NODES = (
+    "wafers", "materials", "logic_fab", "memory_fab", "assembly_test", "power_semis", "battery_materials",
+    "battery_cells", "ev_assembly", "base_stations", "avionics", "aircraft", "rail", "charging",
+)
 FAB_NODES = ("logic_fab", "memory_fab", "power_semis", "assembly_test")
 INFRA_NODE = {"5g": "base_stations", "charging": "charging", "data_centres": "data_centres"}
 PARAM_PROGRAMMES = {
@@ -186,6 +191,7 @@ def compile_world(sc: Scenario) -> World:
     instrument = np.zeros(U, dtype=np.int64)
     selection = np.zeros(U, dtype=np.int64)
     deploy = np.full(U, p.fund_deploy_rate)
+    cap_per_firm = np.zeros(U, dtype=np.int64)
     frows = {r["fund"]: r for r in D.table("funds")} if fund_names else {}
     is_private_vc = np.array([f == "private_vc" for f in fund_names])
     is_provincial = np.array([f == PROVINCIAL_FUND for f in fund_names])
@@ -221,6 +227,8 @@ def compile_world(sc: Scenario) -> World:
             launch[u] = e.effect + lag
             mandate[u] = _expand_mandate({n: 1.0 for n in e.nodes}, nodes, node_sector_names)
             instrument[u], selection[u], deploy[u] = INSTRUMENTS.index(e.instrument), SELECTION.index("broad"), 1.0
+            if e.cap_per_firm_rmb_bn:
+                cap_per_firm[u] = to_thousand(e.cap_per_firm_rmb_bn)
     tyears = years - years[0]
     for f, (shares, pname, instr, sel) in PARAM_PROGRAMMES.items():
         u = fund_names.index(f)
@@ -252,17 +260,17 @@ def compile_world(sc: Scenario) -> World:
     # --- policy arrays -------------------------------------------------------------
     pol = _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sector_names, anchor_names, firms)
 
-    vehicle = macro_series("vehicle_sales_total_caam")
-    vehicle_sales = np.array([vehicle.get(int(y), np.nan) for y in years]) / 1e6
-    known = ~np.isnan(vehicle_sales)
-    if known.any():
-        last = vehicle_sales[known][-1]
-        vehicle_sales = np.where(known, vehicle_sales, last * (1 + 0.0) ** 0)
-    else:
-        vehicle_sales = np.full(Y, 25.0)
-    nev0 = [float(r["value"]) for r in D.table("history") if r["series"] == "nev_sales_share" and int(r["year"]) == sc.run.start_year - 1]
+    # total vehicle sales (CAAM) are an input; years after the last data point hold it flat
+    vehicle = macro_series("vehicle_sales_total")
+    vehicle_sales = np.full(Y, np.nan)
+    last = None
+    for i, y in enumerate(years):
+        last = vehicle.get(int(y), last)
+        vehicle_sales[i] = last if last is not None else np.nan
+    first = next((vehicle[y] for y in sorted(vehicle)), 25e6)
+    vehicle_sales = np.where(np.isnan(vehicle_sales), first, vehicle_sales) / 1e6
     mfg = macro_series("manufacturing_share_gdp")
-    gdp = macro_series("gdp_rmb_bn")
+    gdp = macro_series("gdp_nominal")
 
     return World(
         years=years,
@@ -277,15 +285,16 @@ def compile_world(sc: Scenario) -> World:
         demand0=demand0, demand_growth=growth, demand_index=_demand_index(growth, len(years), p), world_market0=world_market0, supply_share=supply,
         frontier_growth=frontier_growth, cap0=cap0, ss0=ss0, controllers=controllers,
         tool_nodes=tool_nodes, fab_nodes=fab_nodes, learning=np.ones(N),
+        manufacturing_nodes=np.array([n in MANUFACTURING_NODES for n in nodes]),
         **firms,
         payer_public=payer_public, payer_province=payer_province,
         fund_payin=payin, fund_registered=registered, fund_launch=launch, fund_mandate=mandate,
         fund_instrument=instrument, fund_selection=selection, fund_deploy_rate=deploy,
-        fund_is_private_vc=is_private_vc, fund_is_provincial=is_provincial,
+        fund_is_private_vc=is_private_vc, fund_is_provincial=is_provincial, fund_cap_per_firm=cap_per_firm,
         prov_gdp=prov_gdp, prov_hub=prov_hub,
         **pol,
         vehicle_sales=vehicle_sales,
-        nev_share0=nev0[0] if nev0 else 0.001,
+        nev_share0=p.nev_share_start,
         manufacturing_share=np.array([mfg.get(int(y), np.nan) for y in years]),
         gdp_rmb_bn=np.array([gdp.get(int(y), np.nan) for y in years]),
         deflator=_deflator(sc, len(years)),
@@ -377,7 +386,7 @@ def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sect
     Y, N, C, S = len(years), len(nodes), len(countries), len(sectors)
     F0 = len(firms["firm_id"])
     out = {
-        "ctrl_cut": np.zeros((Y, N, 2, C)), "ctrl_announced": np.zeros((Y, N, 2)), "servicing_ban": np.zeros((Y, N, 2)),
+        "ctrl_cut": np.zeros((Y, N, 2, C)), "ctrl_announced": np.zeros((Y, N, 2)), "servicing_ban": np.zeros((Y, N, 2)), "servicing_waiver": np.zeros(Y, dtype=bool),
         "entity_listed": np.zeros((Y, F0)), "entity_nodes": np.zeros((Y, N), dtype=bool), "counter_cut": np.zeros((Y, N)),
         "preference": np.zeros((Y, N)), "local_content": np.zeros((Y, N)), "nev_subsidy": np.zeros(Y), "nev_tax": np.zeros(Y),
         "nev_credit": np.zeros(Y), "nev_plate": np.zeros(Y), "infra_budget": np.zeros((Y, N)), "infra_unit_cost": np.zeros(N),
@@ -411,6 +420,7 @@ def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sect
                     for t in ti:
                         out["servicing_ban"][act, n, t] = np.maximum(out["servicing_ban"][act, n, t], cut)
                         out["ctrl_announced"][ann, n, t] = np.maximum(out["ctrl_announced"][ann, n, t], cut)
+                out["servicing_waiver"][act] |= e.waiver_foreign_fabs
             else:  # entity listing: named targets lose the listed inputs
                 for name in e.targets:
                     f = anchor_names.index(name)

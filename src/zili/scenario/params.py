@@ -222,6 +222,7 @@ class Programmes(_Group):
     unit_cost_5g_rmb_k: float = param(300.0, 100.0, 1000.0, "cost of one 5G base station incl. installation, RMB thousand")
     unit_cost_charger_rmb_k: float = param(40.0, 5.0, 150.0, "cost of one public charging point incl. grid connection, RMB thousand")
     trade_defence_reach: float = param(0.3, 0.0, 1.0, "share of China's exports of a node going to the countries imposing a tariff")
+    nev_share_start: float = param(0.0008, 0.0003, 0.002, "NEV share of vehicle sales in the year before the start (CleanTechnica/CAAM: 0.08% in 2013; an initial condition, outside the 2014-2019 calibration window)", "sourced", "CleanTechnica: Chinese EV sales grew 38% in 2013, https://cleantechnica.com/2014/05/28/chinese-ev-sales-grew-38-2013/")
     nev_price_rmb_k: float = param(180.0, 80.0, 400.0, "average NEV price before subsidy, RMB thousand")
     nev_premium0: float = param(0.35, 0.0, 1.0, "NEV price premium over a comparable combustion car at the start (share of price)")
     battery_share_of_premium: float = param(0.8, 0.3, 1.0, "share of the NEV premium due to battery cost (falls with battery learning)")
