@@ -1,0 +1,304 @@
+"""Loading scenarios: TOML files, ``extends`` layering, ``--set`` overrides, round trips."""
+
+from __future__ import annotations
+
+import textwrap
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from zili.scenario import ScenarioError, load_scenario, shipped_scenarios, to_toml, validate
+from zili.scenario.load import apply_sets, merge, parse_set
+
+PARENT = """
+name = "parent"
+description = "the parent"
+
+[run]
+start_year = 2014
+end_year = 2020
+replicates = 3
+firms = 300
+seed = 11
+
+[params.capital]
+fund_deploy_rate = 0.4
+startup_share = 0.2
+
+[[events]]
+kind = "export_control"
+name = "a"
+announce = 2016
+effect = 2017
+instrument = "country_rule"
+imposing = ["US"]
+nodes = ["ai_chips"]
+severity = 0.5
+
+[[events]]
+kind = "export_control"
+name = "b"
+announce = 2016
+effect = 2016
+instrument = "country_rule"
+imposing = ["NL"]
+nodes = ["lithography"]
+
+[[events]]
+kind = "privacy_law"
+name = "c"
+announce = 2017
+effect = 2018
+severity = 0.4
+"""
+
+CHILD = """
+name = "child"
+extends = "parent.toml"
+remove_events = ["c"]
+
+[run]
+replicates = 5
+
+[params.capital]
+startup_share = 0.5
+
+[[events]]
+kind = "export_control"
+name = "b"
+announce = 2018
+effect = 2019
+instrument = "servicing_ban"
+imposing = ["NL", "JP"]
+nodes = ["lithography", "etch"]
+
+[[events]]
+kind = "talent_programme"
+name = "d"
+announce = 2015
+effect = 2015
+engineers_k_per_year = 3.0
+"""
+
+
+def write(tmp_path: Path, name: str, text: str) -> Path:
+    p = tmp_path / name
+    p.write_text(textwrap.dedent(text), encoding="utf-8")
+    return p
+
+
+@pytest.fixture
+def chain(tmp_path):
+    write(tmp_path, "parent.toml", PARENT)
+    return write(tmp_path, "child.toml", CHILD)
+
+
+def test_extends_layering(chain):
+    sc = load_scenario(str(chain))
+    assert sc.name == "child" and sc.description == ""  # name and description are not inherited
+    assert sc.run.replicates == 5  # child overrides
+    assert sc.run.firms == 300 and sc.run.seed == 11  # parent's values kept
+    assert sc.params.capital.startup_share == 0.5
+    assert sc.params.capital.fund_deploy_rate == 0.4  # sibling key of a child override kept
+    names = [e.name for e in sc.events]
+    assert names == ["a", "b", "d"]  # parent order, same-name replaced, child appended, c removed
+    b = sc.events[1]
+    assert b.instrument == "servicing_ban" and b.imposing == ["NL", "JP"] and b.effect == 2019
+    assert sc.events[0].severity == 0.5
+
+
+def test_grandchild_and_relative_parent(chain, tmp_path):
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    write(sub, "grand.toml", 'extends = "../child.toml"\n[run]\nfirms = 50\n')
+    sc = load_scenario(str(sub / "grand.toml"))
+    assert sc.name == "grand" and sc.run.firms == 50 and sc.run.replicates == 5
+    assert [e.name for e in sc.events] == ["a", "b", "d"]
+
+
+def test_extends_cycle(tmp_path):
+    write(tmp_path, "x.toml", 'extends = "y.toml"\n')
+    write(tmp_path, "y.toml", 'extends = "x.toml"\n')
+    with pytest.raises(ScenarioError, match="cycle"):
+        load_scenario(str(tmp_path / "x.toml"))
+
+
+def test_missing_parent(tmp_path):
+    p = write(tmp_path, "orphan.toml", 'extends = "nowhere"\n')
+    with pytest.raises(ScenarioError, match="'nowhere' not found; allowed"):
+        load_scenario(str(p))
+
+
+def test_missing_file():
+    with pytest.raises(ScenarioError, match="not found; allowed"):
+        load_scenario("/no/such/scenario.toml")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['[run\nfirms = 3\n', 'name = "x"\nname = "y"\n', "run = {firms = }\n", "events = [1,\n"],
+    ids=["unclosed_table", "duplicate_key", "missing_value", "unclosed_array"],
+)
+def test_malformed_toml(tmp_path, text):
+    p = write(tmp_path, "bad.toml", text)
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(p))
+    msg = str(info.value)
+    assert "bad.toml" in msg and "not valid TOML" in msg and "allowed" in msg
+
+
+def test_name_defaults_to_file_stem(tmp_path):
+    p = write(tmp_path, "my_case.toml", "[run]\nfirms = 10\n")
+    assert load_scenario(str(p)).name == "my_case"
+
+
+# --- --set -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "assignment,keys,value",
+    [
+        ("run.replicates=8", ["run", "replicates"], 8),
+        ("params.capital.crowding_out=false", ["params", "capital", "crowding_out"], False),
+        ("params.capital.fund_deploy_rate=0.25", ["params", "capital", "fund_deploy_rate"], 0.25),
+        ("name=my run", ["name"], "my run"),  # not TOML: kept as a string
+        ('name="quoted"', ["name"], "quoted"),
+        ("remove_events=['a', 'b']", ["remove_events"], ["a", "b"]),
+        (" run . firms = 12 ", ["run", "firms"], 12),
+        ("description=a=b", ["description"], "a=b"),  # split at the first '='
+    ],
+)
+def test_parse_set_types(assignment, keys, value):
+    k, v = parse_set(assignment)
+    assert k == keys and v == value and type(v) is type(value)
+
+
+@pytest.mark.parametrize("bad", ["run.replicates", "", "noequals"])
+def test_set_without_equals(bad):
+    with pytest.raises(ScenarioError, match="missing '='; allowed"):
+        parse_set(bad)
+
+
+@pytest.mark.parametrize("bad", ["run..firms=3", "=3", "run.=3"])
+def test_set_empty_key(bad):
+    with pytest.raises(ScenarioError, match="empty key"):
+        parse_set(bad)
+
+
+def test_sets_apply_nested_and_typed(chain):
+    sc = load_scenario(
+        str(chain),
+        sets=["run.replicates=2", "params.capital.crowding_out=false", "params.innovation.rd_effect=0.1", "run.seed=99"],
+    )
+    assert sc.run.replicates == 2 and sc.run.seed == 99
+    assert sc.params.capital.crowding_out is False
+    assert sc.params.innovation.rd_effect == 0.1
+    assert sc.params.capital.startup_share == 0.5  # untouched layered value kept
+
+
+def test_set_data_key():
+    from zili.data import unsourced_parameters
+
+    key, p = next(iter(unsourced_parameters().items()))
+    val = (p.low + p.high) / 2 + (p.high - p.low) / 4
+    sc = load_scenario_doc({"run": {"firms": 10}}, [f"data.{key}={val}"])
+    assert sc.data == {key: val}
+
+
+def test_set_data_key_out_of_range():
+    from zili.data import unsourced_parameters
+
+    key, p = next(iter(unsourced_parameters().items()))
+    with pytest.raises(ScenarioError, match="outside its stated range; allowed"):
+        load_scenario_doc({"run": {"firms": 10}}, [f"data.{key}={p.high + 1}"])
+
+
+def load_scenario_doc(doc, sets):
+    return validate(apply_sets(doc, sets))
+
+
+@pytest.mark.parametrize(
+    "assignment,fragments",
+    [
+        ("run.replicates=many", ["run.replicates", "'many'", "allowed"]),
+        ("params.capital.nope=1", ["params.capital.nope", "unknown field", "allowed"]),
+        ("run.replicates.x=1", ["replicates is not a table", "allowed"]),
+        ("run.firms=-5", ["run.firms", "-5", "allowed"]),
+    ],
+)
+def test_bad_sets(chain, assignment, fragments):
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(chain), sets=[assignment])
+    for f in fragments:
+        assert f in str(info.value)
+
+
+def test_apply_sets_does_not_mutate():
+    doc = {"run": {"firms": 10}}
+    apply_sets(doc, ["run.firms=20", "params.capital.startup_share=0.1"])
+    assert doc == {"run": {"firms": 10}}
+
+
+def test_merge_is_pure_and_recursive():
+    parent = {"run": {"a": 1, "b": 2}, "events": [{"name": "x", "v": 1}], "remove_events": ["q"]}
+    child = {"run": {"b": 3}, "events": [{"name": "x", "v": 2}, {"name": "y"}], "remove_events": ["p"]}
+    out = merge(parent, child)
+    assert out == {"run": {"a": 1, "b": 3}, "events": [{"name": "x", "v": 2}, {"name": "y"}], "remove_events": ["p", "q"]}
+    assert parent["run"] == {"a": 1, "b": 2} and parent["events"] == [{"name": "x", "v": 1}]
+
+
+# --- round trip --------------------------------------------------------------------------
+
+
+def _comparable(sc):
+    """The resolved content: ``extends`` and ``remove_events`` are already applied."""
+    return sc.model_dump(exclude={"extends", "remove_events"})
+
+
+def test_to_toml_round_trip(chain, tmp_path):
+    sc = load_scenario(str(chain), sets=["params.capital.crowding_out=false"])
+    text = to_toml(sc)
+    doc = tomllib.loads(text)
+    assert "extends" not in doc and "remove_events" not in doc
+    assert "params" in doc and "capital" in doc["params"] and "innovation" in doc["params"]  # every default written
+    p = tmp_path / "resolved.toml"
+    p.write_text(text, encoding="utf-8")
+    back = load_scenario(str(p))
+    assert _comparable(back) == _comparable(sc)
+    assert to_toml(back) == text
+
+
+def test_to_toml_round_trip_with_year_keyed_schedules(tmp_path):
+    from toy import budget, fund_launch
+
+    sc = validate({"name": "sched", "run": {"start_year": 2014, "end_year": 2020, "firms": 10}, "events": [fund_launch(), budget()]})
+    p = tmp_path / "s.toml"
+    p.write_text(to_toml(sc), encoding="utf-8")
+    back = load_scenario(str(p))
+    assert back == sc
+    assert back.events[0].paid_in_rmb_bn == {2015: 10.0, 2016: 10.0}
+
+
+# --- shipped scenarios -------------------------------------------------------------------
+
+
+def test_shipped_scenarios_load_and_round_trip(tmp_path):
+    shipped = shipped_scenarios()
+    if not shipped:
+        pytest.skip("no shipped scenarios yet")
+    for name in shipped:
+        sc = load_scenario(name)
+        p = tmp_path / f"{name}.toml"
+        p.write_text(to_toml(sc), encoding="utf-8")
+        assert _comparable(load_scenario(str(p))) == _comparable(sc), name
+
+
+def test_no_controls_is_baseline_without_export_controls():
+    shipped = shipped_scenarios()
+    if not {"baseline", "no_controls"} <= set(shipped):
+        pytest.skip("baseline / no_controls not shipped yet")
+    base, nc = load_scenario("baseline"), load_scenario("no_controls")
+    assert [e for e in nc.events if e.kind == "export_control"] == []
+    assert [e for e in base.events if e.kind != "export_control"] == nc.events
+    assert base.params == nc.params and base.run == nc.run
