@@ -135,3 +135,18 @@ def ledger_rows(traj: Trajectory, replicate: int | None = None) -> np.ndarray:
 
 def sorted_rows(rows: np.ndarray) -> np.ndarray:
     return rows[np.lexsort(rows.T[::-1])]
+
+
+def trace(monkeypatch, module, after=None):
+    """Wrap ``module.step`` so that ``after(state, world, k, result)`` runs after each call;
+    returns the list of whatever ``after`` returned, one entry per simulated year."""
+    seen: list = []
+    original = module.step
+
+    def wrapped(state, world, k, *args):
+        out = original(state, world, k, *args)
+        seen.append(after(state, world, k, out) if after else None)
+        return out
+
+    monkeypatch.setattr(module, "step", wrapped)
+    return seen

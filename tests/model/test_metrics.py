@@ -1,0 +1,85 @@
+"""Step 9, metrics: the catalogue of DESIGN.md is recorded with stable names, shapes and tags,
+and derived metrics agree with the flows they come from."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from zili.model.trajectory import TAGS
+
+# DESIGN.md, "Metric catalogue": stable names reports, tests and users rely on
+CATALOGUE = {
+    "self_sufficiency": ["lithography", "lithography:advanced", "semiconductors"],
+    "self_sufficiency_owned": ["lithography", "semiconductors"],
+    "capability": ["logic_fab:mature", "logic_fab:advanced"],
+    "tech_gap_years": ["logic_fab:advanced"],
+    "capacity": ["logic_fab"], "utilisation": ["logic_fab"], "price_index": ["logic_fab"],
+    "output": ["logic_fab"], "output_at_risk": ["logic_fab"], "imports": ["logic_fab"], "exports": ["logic_fab"],
+    "world_share": ["logic_fab"], "stockpile_months": ["lithography"], "installed_foreign_tools": ["logic_fab"],
+    "funder_budget": ["mof", "big_fund_1"], "capital_deployed": ["mof", "big_fund_1"], "capital_unspent": ["mof", "big_fund_1"],
+    "committed_capital": ["big_fund_1"], "waste": ["mof"], "soe_debt": ["china"], "lgfv_debt": ["china", "anhui"],
+    "fiscal_cost": ["china"], "firms_alive": ["logic_fab"], "firm_entries": ["logic_fab"], "firm_exits": ["logic_fab"],
+    "ic_self_sufficiency": ["china"], "ic_trade_balance": ["china"], "nev_sales_share": ["china"],
+    "charging_points": ["china"], "base_stations_5g": ["china"], "rd_gdp_ratio": ["china"], "manufacturing_share_gdp": ["china"],
+}
+
+
+def test_catalogue_metrics_and_entities_exist(money_run):
+    names = {m.metric: m for m in money_run.traj.metrics}
+    for metric, entities in CATALOGUE.items():
+        assert metric in names, metric
+        for e in entities:
+            assert e in names[metric].entities, (metric, e)
+
+
+def test_blocks_are_well_formed(money_run):
+    traj = money_run.traj
+    R, Y = len(traj.replicates), len(traj.years)
+    seen = set()
+    for m in traj.metrics:
+        assert m.metric not in seen
+        seen.add(m.metric)
+        assert m.values.shape == (R, Y, len(m.entities)) and m.values.dtype == np.float64
+        assert len(set(m.entities)) == len(m.entities), m.metric
+        assert m.tag in TAGS and m.unit
+
+
+def test_manufacturing_share_is_tagged_input(money_run):
+    assert money_run.traj.metric("manufacturing_share_gdp").tag == "input"
+    assert money_run.traj.metric("self_sufficiency").tag == "predicted"
+
+
+def test_self_sufficiency_is_domestic_over_demand(money_run):
+    traj = money_run.traj
+    out, exp_, imp = (traj.metric(n).values for n in ("output", "exports", "imports"))
+    unmet = traj.metric("unmet_demand").values
+    dom = out - exp_
+    demand = imp + dom + unmet
+    ss = traj.metric("self_sufficiency")
+    N = len(money_run.world.names["node"])
+    assert ss.entities[:N] == money_run.world.names["node"]
+    expected = np.where(demand > 0, dom / np.where(demand > 0, demand, 1), 0)
+    assert np.allclose(ss.values[..., :N], expected, atol=1e-9)
+
+
+def test_owned_self_sufficiency_never_exceeds_located(money_run):
+    ss, own = money_run.traj.metric("self_sufficiency"), money_run.traj.metric("self_sufficiency_owned")
+    for i, e in enumerate(own.entities):
+        assert (own.values[..., i] <= ss.values[..., ss.entities.index(e)] + 1e-12).all(), e
+
+
+def test_world_share_is_output_over_world_market(money_run):
+    w = money_run.world
+    out = money_run.traj.metric("output").values
+    market = w.world_market0[None, None, :] * w.demand_index[None, :, :]
+    assert np.allclose(money_run.traj.metric("world_share").values, np.clip(out / market, 0, 1))
+
+
+def test_value_accessor(money_run):
+    traj = money_run.traj
+    m = traj.metric("capability")
+    i = m.entities.index("logic_fab:advanced")
+    assert np.array_equal(traj.value("capability", "logic_fab:advanced"), m.values[:, :, i])
+    with pytest.raises(KeyError):
+        traj.metric("no_such_metric")
