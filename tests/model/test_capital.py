@@ -186,10 +186,6 @@ def test_toy_fund_committed_capital_after_launch(toy_fund):
         assert c[r, 1:].tolist() == [36_000_000] * 6
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: metrics.py Recorder.record: committed_capital = registered - cumulative "
-                   "paid-in from the first simulated year, so a fund launched in 2015 (or Big Fund II in 2019) "
-                   "shows its whole registered capital as committed before it exists; it should be 0 before the "
-                   "fund's launch (announce) year")
 def test_toy_fund_has_no_committed_capital_before_launch(toy_fund):
     assert (_fund_series(toy_fund, "committed_capital", "big_fund_1")[:, 0] == 0).all()
 

@@ -24,17 +24,6 @@ from toy import (
     sorted_rows,
 )
 
-BATCH_BUG = (
-    "BUG: market.py `ratio @ users` (and metrics.py `Dn @ self.sector_matrix`) use BLAS matmul, "
-    "whose summation order depends on the batch size (gemv for 1 row, gemm for several), so a "
-    "replicate's demand differs in the last bits alone vs in a batch; use "
-    "(ratio[:, :, None] * users[None]).sum(axis=1)"
-)
-ZERO_SEVERITY_BUG = (
-    "BUG: compile.py compile_world: `imposing` collects the countries of every export_control "
-    "event whatever its severity/leakage, so `controllers` (and chokepoint severity, priorities, "
-    "capital allocation) change when a zero-severity or fully-leaking control is added"
-)
 
 
 # --- determinism -------------------------------------------------------------------
@@ -69,7 +58,6 @@ def test_replicate_ids_are_kept(money_run):
 # --- batched = looped ------------------------------------------------------------------
 
 
-@pytest.mark.xfail(strict=True, reason=BATCH_BUG)
 def test_batched_equals_looped_metrics(money_run):
     batch = simulate(money_run.sc, world=money_run.world, replicates=[0, 1, 2]).traj
     for r in range(3):
@@ -99,7 +87,6 @@ def no_control():
     return simulate(scenario(money_events(), firms=500, name="nc"))
 
 
-@pytest.mark.xfail(strict=True, reason=ZERO_SEVERITY_BUG)
 @pytest.mark.parametrize(
     "event",
     [
@@ -139,12 +126,6 @@ def permuted(world: World, perm: np.ndarray) -> World:
     return dataclasses.replace(world, entity_listed=world.entity_listed[:, perm], **firm)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: state.py initial_state keeps the World's firm order instead of sorting firms by id; float "
-    "group sums (bincount) then add in a different order and split remainders tie-break differently, "
-    "so permuted firms give results ~1e-8 apart, not identical",
-)
 def test_firm_order_does_not_matter():
     """Exact equality is the right bar: once firms are put in id order, the run is the same run."""
     sc = scenario(money_events() + [export_control(instrument="entity_listing", targets=["smic"], nodes=["lithography"])], firms=500)
@@ -207,21 +188,18 @@ def _empty_checks(traj, world):
     assert np.all(traj.metric("waste").values == 0)
 
 
-EMPTY_BUG = (
-    "BUG: the empty scenario (firms = 0, no events) is not empty: compile.py _population always adds the "
-    "named anchor firms of firms.csv, and compile_world always pays in the background programmes "
-    "(private_vc, soe_internal_rd, cdb_policy_loans, provincial_guidance_funds), so money moves "
-    "and capability does not reduce to frontier drift"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=EMPTY_BUG)
-def test_empty_scenario_in_code_is_frontier_drift():
+def test_anchors_and_background_money_make_a_scenario_non_empty():
+    """The switches matter: with anchors and background programmes on, money moves."""
     run = simulate(scenario(firms=0, replicates=1))
+    assert len(run.traj.ledger) > 0
+
+
+def test_empty_scenario_in_code_is_frontier_drift():
+    """Empty = no events, no firms (synthetic or anchors) and no background money."""
+    run = simulate(scenario(firms=0, replicates=1, anchors=False, background_programmes=False))
     _empty_checks(run.traj, run.world)
 
 
-@pytest.mark.xfail(strict=True, reason=EMPTY_BUG)
 def test_shipped_empty_scenario_is_frontier_drift():
     sc = zili.load_scenario("empty", sets=["run.replicates=1", "run.end_year=2018"])
     run = simulate(sc)
@@ -246,9 +224,6 @@ def test_output_at_risk_is_paired_difference():
     assert np.all(expected[:, :1] == 0)  # 2014: nothing announced, identical paired runs
 
 
-@pytest.mark.xfail(strict=True, reason=ZERO_SEVERITY_BUG + "; so a paired run and its no-control counterfactual "
-                   "already differ in 2014, years before the control is announced, and output_at_risk mixes the "
-                   "control's effect with a different allocation of capital")
 def test_paired_runs_agree_before_the_control_is_announced():
     base = simulate(scenario(money_events(), firms=500))
     ctrl = simulate(scenario(money_events() + [export_control(year=2018, announce=2017)], firms=500))

@@ -125,7 +125,7 @@ def test_country_rule_cuts_imposing_countries_only():
     assert (w.ctrl_cut[:, n, 0, :] == 0).all()  # mature tier untouched
     # announced 2015, in force 2017: announced-not-yet-effective in 2015 and 2016, at the effective cut
     assert np.allclose(w.ctrl_announced[:, n, 1], [0, 0.6, 0.6, 0, 0, 0, 0])
-    assert w.controllers[C.index("US")] and not w.controllers[C.index("NL")]
+    assert w.controllers[-1, C.index("US")] and not w.controllers[-1, C.index("NL")]
 
 
 def test_fdpr_reaches_allies_and_never_china():

@@ -52,7 +52,7 @@ def step(state: State, world: World, k: int) -> State:
     cut = foreign_cut(world, k)[n, t]
     listed = np.zeros((R, M))
     F0 = world.entity_listed.shape[1]
-    listed[:, :F0] = world.entity_listed[k][None, :]
+    listed[:, :F0] = world.entity_listed[k][state.f0_order][None, :]
     gain_lic = p.licensing * (1 - cut) * (1 - listed)
     keys = rng.stream_keys(state.entropy, state.replicates, year, "innovation")
     z = rng.normal(keys, state.fid)

@@ -65,8 +65,9 @@ def step(state: State, world: World, k: int) -> State:
     # inputs follow their users' output relative to what the users' own demand was
     users = world.input_weight  # [user, input]
     ratio = state.scratch.get("output_ratio", np.ones((R, len(nodes))))
+    # explicit sums, not BLAS matmul: a replicate must sum identically alone or in a batch
     wsum = users.sum(axis=0)
-    follow = np.where(wsum > 0, (ratio @ users) / np.where(wsum > 0, wsum, 1.0), 1.0)
+    follow = np.where(wsum > 0, (ratio[:, :, None] * users[None]).sum(axis=1) / np.where(wsum > 0, wsum, 1.0), 1.0)
     demand = base[None] * follow[:, :, None]
     state.nev_share = nev_adoption(state, world, k)
     ev = nodes.index("ev_assembly")

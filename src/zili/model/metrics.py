@@ -21,6 +21,11 @@ REAL_VARIANTS = ("funder_budget", "capital_deployed", "capital_unspent", "waste"
 SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 
 
+def _by_sector(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
+    """(R, N) -> (R, S) sums without BLAS, so results do not depend on the batch size."""
+    return (x[:, :, None] * matrix[None]).sum(axis=1)
+
+
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
 
@@ -103,7 +108,7 @@ class Recorder:
         out_own = group_sum(state.out, key, 2 * N, state.alive & state.hq_cn).reshape(R, N, 2)
         dom_own = dom * _ratio(out_own, out_all)
         Dn, domn, ownn = D.sum(2), dom.sum(2), dom_own.sum(2)
-        Ds, doms, owns = Dn @ self.sector_matrix, domn @ self.sector_matrix, ownn @ self.sector_matrix
+        Ds, doms, owns = (_by_sector(x, self.sector_matrix) for x in (Dn, domn, ownn))
         ic_d, ic_dom, ic_own = Dn[:, self.ic].sum(1), domn[:, self.ic].sum(1), ownn[:, self.ic].sum(1)
         self._set("self_sufficiency", k, np.concatenate([_ratio(domn, Dn), _ratio(dom, D).reshape(R, -1), _ratio(doms, Ds), _ratio(ic_dom, ic_d)[:, None]], axis=1))
         self._set("self_sufficiency_owned", k, np.concatenate([_ratio(ownn, Dn), _ratio(owns, Ds), _ratio(ic_own, ic_d)[:, None]], axis=1))
@@ -132,7 +137,9 @@ class Recorder:
         self._set("capital_deployed", k, deployed / 1e6)
         self._set("capital_unspent", k, (budget - deployed) / 1e6)
         self.paid_cum += payin.sum(1)
-        self._set("committed_capital", k, np.broadcast_to(np.maximum(world.fund_registered - self.paid_cum, 0) / 1e6, (R, len(self.paid_cum))))
+        launched = world.fund_launch <= int(world.years[k])
+        committed = np.where(launched, np.maximum(world.fund_registered - self.paid_cum, 0), 0)
+        self._set("committed_capital", k, np.broadcast_to(committed / 1e6, (R, len(self.paid_cum))))
         waste = sc["waste"]
         self._set("waste", k, np.concatenate([waste, waste.sum(1, keepdims=True)], axis=1) / 1e6)
         soe = state.alive & np.isin(state.owner, SOES)

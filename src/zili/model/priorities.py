@@ -14,10 +14,10 @@ from zili.model.state import State
 from zili.model.world import World
 
 
-def chokepoint_severity(state: State, world: World) -> np.ndarray:
+def chokepoint_severity(state: State, world: World, k: int) -> np.ndarray:
     """Severity per node, (R, N) in [0, 1]."""
     p = world.params
-    controlled = (world.supply_share * world.controllers[None, :]).sum(axis=1)
+    controlled = (world.supply_share * world.controllers[k][None, :]).sum(axis=1)
     controlled = np.maximum(controlled, p.controlling_share_floor * (1.0 - world.supply_share[:, world.names["country"].index("CN")]))
     best = state.K.max(axis=2)
     return np.clip(controlled[None, :] * world.downstream_reach[None, :] * (1.0 - best), 0.0, 1.0)
@@ -26,7 +26,7 @@ def chokepoint_severity(state: State, world: World) -> np.ndarray:
 def step(state: State, world: World, k: int) -> np.ndarray:
     """Priority weight per node, (R, N), normalised to sum to 1 per replicate."""
     p = world.params
-    sev = chokepoint_severity(state, world)
+    sev = chokepoint_severity(state, world, k)
     econ = np.where(world.sector_real, 1.0, p.financial_weight)[world.node_sector]
     restrict = 1.0 - world.fin_restrict[k][world.node_sector]
     w = world.sector_priority[world.node_sector] * econ * restrict

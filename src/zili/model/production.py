@@ -71,7 +71,7 @@ def step(state: State, world: World, k: int) -> State:
     F0 = world.entity_listed.shape[1]
     if world.entity_listed[k].any():
         dom_in = state.dom_share.mean(axis=2)[:, world.entity_nodes[k]].mean(axis=1) if world.entity_nodes[k].any() else np.ones(R)
-        loss = world.entity_listed[k][None, :] * (1.0 - dom_in[:, None])
+        loss = world.entity_listed[k][state.f0_order][None, :] * (1.0 - dom_in[:, None])
         weight[:, :F0] = weight[:, :F0] * (1.0 - loss)
     W = group_sum(weight, key, 2 * N).reshape(R, N * 2)
     rr = np.arange(R)[:, None]

@@ -71,6 +71,7 @@ class State:
     battery_cum: np.ndarray  # (R,) cumulative battery output, RMB bn
     stock_units: np.ndarray  # (R, N) infrastructure units built (base stations, charging points)
     next_slot: np.ndarray  # (R,) next free entrant slot within the year block
+    f0_order: np.ndarray = None  # (F0,) World firm index of each starting slot (slots are in id order)
     cum_out_start: np.ndarray = None  # (R, N) cumulative output at the start (learning baseline)
     year_index: int = 0
     scratch: dict = field(default_factory=dict)  # per-year flows for metrics
@@ -89,13 +90,16 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
     F0, M = sh["F0"], slots(world, E)
     N, P, U, V = sh["N"], sh["P"], sh["U"], sh["V"]
 
+    # canonical order: starting firms sorted by id, so results never depend on input order
+    order = np.argsort(world.firm_id, kind="stable")
+
     def firm(arr, dtype, fill=0):
         a = np.full((R, M), fill, dtype=dtype)
-        a[:, :F0] = arr
+        a[:, :F0] = np.asarray(arr)[order] if np.ndim(arr) else arr
         return a
 
     first_new = int(world.firm_id.max()) + 1 if F0 else 0
-    ids = np.concatenate([world.firm_id, first_new + np.arange(M - F0, dtype=np.int64)])
+    ids = np.concatenate([world.firm_id[order], first_new + np.arange(M - F0, dtype=np.int64)])
     cash = firm(world.firm_cash, np.int64)
     st = State(
         replicates=np.asarray(replicates),
@@ -121,7 +125,8 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
         exposure=np.zeros((R, M, P), dtype=np.int64),
         books={k: np.zeros((R, M), dtype=np.int64) for k in BOOKS},
         cash0=cash.copy(),
-        anchor=np.concatenate([world.firm_anchor, np.full(M - F0, -1)]),
+        anchor=np.concatenate([world.firm_anchor[order], np.full(M - F0, -1)]),
+        f0_order=order,
         K=np.broadcast_to(world.cap0, (R, N, 2)).copy(),
         dom_share=np.broadcast_to(world.ss0, (R, N, 2)).copy(),
         cum_out=np.broadcast_to((world.ss0 * world.demand0).sum(1) * HISTORY_YEARS + 1e-6, (R, N)).copy(),
@@ -138,6 +143,6 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
         stock_units=np.zeros((R, N)),
         next_slot=np.zeros(R, dtype=np.int64),
     )
-    st.age[:, :F0] = np.where(world.firm_owner == 3, 1, 5)
+    st.age[:, :F0] = np.where(world.firm_owner[order] == 3, 1, 5)
     st.cum_out_start = st.cum_out.copy()
     return st

@@ -52,7 +52,7 @@ class World:
     frontier_growth: np.ndarray  # float (N, T)
     cap0: np.ndarray  # float (N, T)
     ss0: np.ndarray  # float (N, T)
-    controllers: np.ndarray  # bool (C,) countries that control or may control
+    controllers: np.ndarray  # bool (Y, C) countries that have announced an effective control by that year
     tool_nodes: np.ndarray  # bool (N,) fab tools (foreign tools installed at fabs)
     fab_nodes: np.ndarray  # bool (N,) nodes whose capacity runs on tools
     learning: np.ndarray  # float (N,) learning-by-doing multiplier

@@ -170,8 +170,13 @@ def compile_world(sc: Scenario) -> World:
     ss0 = np.clip(ss0, 1e-4, 0.999)
     cap0 = np.clip(cap0, 1e-4, 1.0)
 
-    imposing = sorted({c for e in sc.events if e.kind == "export_control" for c in e.imposing})
-    controllers = np.array([c in imposing for c in countries])
+    # a country controls from the year it announces a control that bites (severity x (1 - leakage) > 0),
+    # so a run and its no-control counterfactual are identical until the first announcement
+    controllers = np.zeros((len(years), C), dtype=bool)
+    for e in sc.events:
+        if e.kind == "export_control" and e.severity * (1 - e.leakage) > 0:
+            for c in e.imposing:
+                controllers[years >= e.announce, countries.index(c)] = True
     tool_nodes = np.array([n in TOOL_NODES for n in nodes])
     fab_nodes = np.array([n in FAB_NODES for n in nodes])
 
@@ -230,9 +235,10 @@ def compile_world(sc: Scenario) -> World:
             if e.cap_per_firm_rmb_bn:
                 cap_per_firm[u] = to_thousand(e.cap_per_firm_rmb_bn)
     tyears = years - years[0]
+    background = 1.0 if sc.run.background_programmes else 0.0
     for f, (shares, pname, instr, sel) in PARAM_PROGRAMMES.items():
         u = fund_names.index(f)
-        add_payin(u, p[pname] * (1 + p.growth) ** tyears, shares)
+        add_payin(u, background * p[pname] * (1 + p.growth) ** tyears, shares)
         launch[u] = years[0]
         mandate[u] = np.where(sector_real[node_sector], 1.0, 1.0 if f == "private_vc" else 0.0)
         mandate[u] /= mandate[u].sum()
@@ -244,7 +250,7 @@ def compile_world(sc: Scenario) -> World:
     u = fund_names.index(PROVINCIAL_FUND)
     lever = 1 + (p.lgfv_leverage if sc.params.capital.province_race else 0.0)
     for v, name in enumerate(provinces):
-        yearly = prov_gdp[v] * p.fiscal_capacity_share * lever * (1 + p.gdp_growth) ** tyears
+        yearly = background * prov_gdp[v] * p.fiscal_capacity_share * lever * (1 + p.gdp_growth) ** tyears
         add_payin(u, yearly, {name: 1.0})
     launch[u] = years[0]
     mandate[u] = np.where(sector_real[node_sector], 1.0, 0.0)
@@ -307,7 +313,7 @@ def _population(sc, p, nodes, provinces, demand0, ss0, cap0, fab_nodes, prov_gdp
     N, V = len(nodes), len(provinces)
     util = p.target_utilisation
     need = ss0 * demand0 / util  # domestic capacity (RMB bn) implied by starting self-sufficiency
-    rows = list(D.table("firms"))
+    rows = list(D.table("firms")) if sc.run.anchors else []
     A = len(rows)
     a_node = np.array([nodes.index(r["node"]) for r in rows], dtype=np.int64)
     a_tier = np.array([D.TIERS.index(r["tier"]) if r["tier"] in D.TIERS else 0 for r in rows], dtype=np.int64)

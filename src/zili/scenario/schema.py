@@ -27,6 +27,10 @@ class RunSettings(BaseModel):
     replicates: int = Field(4, ge=1, le=100_000, description="stochastic replicates")
     seed: int = Field(20140624, ge=0, description="root seed; replicate streams are spawned from it")
     firms: int = Field(20_000, ge=0, le=50_000_000, description="synthetic firms in the starting population (named anchor firms come on top)")
+    anchors: bool = Field(True, description="include the named anchor firms of data/firms.csv")
+    background_programmes: bool = Field(
+        True, description="pay in the money no event carries: private VC, SOE internal R&D, policy loans, provincial guidance funds"
+    )
 
     @model_validator(mode="after")
     def _years(self):
