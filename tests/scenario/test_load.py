@@ -296,9 +296,9 @@ def test_shipped_scenarios_load_and_round_trip(tmp_path):
 
 def test_no_controls_is_baseline_without_export_controls():
     shipped = shipped_scenarios()
-    if not {"baseline", "no_controls"} <= set(shipped):
-        pytest.skip("baseline / no_controls not shipped yet")
-    base, nc = load_scenario("baseline"), load_scenario("no_controls")
+    if not {"baseline", "no-controls"} <= set(shipped):
+        pytest.skip("baseline / no-controls not shipped yet")
+    base, nc = load_scenario("baseline"), load_scenario("no-controls")
     assert [e for e in nc.events if e.kind == "export_control"] == []
     assert [e for e in base.events if e.kind != "export_control"] == nc.events
     assert base.params == nc.params and base.run == nc.run
