@@ -1,6 +1,6 @@
 """What if the US, the Netherlands and Japan stop servicing installed immersion DUV scanners from 2026?
 
-Runs the shipped `duv_servicing_ban_2026` scenario and the baseline with the same seed and
+Runs the shipped `duv-servicing-ban-2026` scenario and the baseline with the same seed and
 replicates (so the comparison is paired), and prints the difference in advanced-logic
 self-sufficiency, installed foreign tools and downstream output at risk.
 
@@ -23,7 +23,7 @@ def main(argv: list[str] | None = None) -> dict[str, float]:
     args = ap.parse_args(argv)
     sets = [f"run.firms={args.firms}", f"run.replicates={args.replicates}", "run.end_year=2030"]
     base, _ = zili.run(zili.load_scenario("baseline", sets=sets), paired=False)
-    ban, _ = zili.run(zili.load_scenario("duv_servicing_ban_2026", sets=sets), paired=False)
+    ban, _ = zili.run(zili.load_scenario("duv-servicing-ban-2026", sets=sets), paired=False)
     year = list(base.years).index(2030)
     out = {}
     for metric, entity in (

@@ -1,56 +1,19 @@
-"""The ``zili`` command: thin, it parses, calls the layers and prints.
-
-Bad input never shows a traceback: scenario errors exit with status 2 and one line
-naming the field, the value and what is allowed, and nothing is written.
-"""
+"""Core commands: run a scenario, list shipped scenarios, describe the model and its data."""
 
 from __future__ import annotations
 
-import os
-import sys
 import time
 from pathlib import Path
 from typing import List, Optional
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-app = typer.Typer(
-    add_completion=False,
-    no_args_is_help=True,
-    help="zili: simulate China's state-directed technology-investment system. Example: zili run baseline --replicates 8",
-)
-console = Console()
-err = Console(stderr=True)
+from zili.cli.app import RichProgress, _fail, app, console
 
 
-def _fail(message: str, code: int = 2) -> None:
-    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(code)
-
-
-class RichProgress:
-    """Progress sink for the core: one tick per simulated year."""
-
-    def __init__(self, label: str):
-        self.label = label
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} years"), TimeElapsedColumn(), console=err, transient=True)
-        self.task = None
-
-    def start(self, total: int) -> None:
-        self.bar.start()
-        self.task = self.bar.add_task(self.label, total=total)
-
-    def advance(self, n: int = 1) -> None:
-        self.bar.advance(self.task, n)
-
-    def stop(self) -> None:
-        self.bar.stop()
-
-
-def _load(scenario: str, sets: list[str] | None):
+def load_or_exit(scenario: str, sets: list[str] | None):
+    """Load a scenario or exit with status 2 and one clear line."""
     from zili.scenario import ScenarioError, load_scenario
 
     try:
@@ -82,7 +45,7 @@ def run(
         sets.append(f"run.replicates={replicates}")
     if seed is not None:
         sets.append(f"run.seed={seed}")
-    sc = _load(scenario, sets)
+    sc = load_or_exit(scenario, sets)
     run_id = new_run_id(sc.name)
     out_dir = out if out is not None else default_home() / run_id
     t0 = time.perf_counter()
@@ -202,16 +165,3 @@ def describe(
             t.add_row(path.name, str(len(rows)), str(len(rows) - uns), str(uns), uses)
         console.print(t)
         console.print("ETO-derived files are CC BY-NC 4.0: see src/zili/data/LICENSE-ETO.md", highlight=False)
-
-
-def main() -> None:
-    """Console entry point."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        err.print("interrupted")
-        sys.exit(130)
-
-
-if __name__ == "__main__":
-    main()

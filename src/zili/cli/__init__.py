@@ -1,0 +1,26 @@
+"""The ``zili`` command (typer + rich): thin, it parses, calls the layers and prints.
+
+Each group of commands lives in its own module and registers on the shared ``app``.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from zili.cli import core  # noqa: F401  (registers run, scenarios, describe)
+from zili.cli.app import app, err
+
+__all__ = ["app", "main"]
+
+
+def main() -> None:
+    """Console entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        err.print("interrupted")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()
