@@ -12,7 +12,7 @@ import pytest
 import zili
 from zili.model.world import INSTRUMENTS
 
-from toy import THOUSAND, budget, fund_launch, money_events, scenario, simulate, to_k
+from toy import THOUSAND, budget, fund_launch, money_events, scenario, simulate, subsidy, to_k
 
 
 def payer_year_sums(traj, by: str, n: int) -> np.ndarray:
@@ -201,3 +201,23 @@ def test_budget_line_deploys_everything_each_year():
     d = _fund_series(run, "capital_deployed", "china_tobacco")[0]
     assert d.tolist() == [1_000_000, 0, 2_500_000, 0, 0, 0, 0]
     assert (_fund_series(run, "capital_unspent", "china_tobacco") == 0).all()
+
+
+def test_subsidy_cap_per_firm():
+    """No firm gets more than the cap from a capped subsidy in a year; the rest stays idle."""
+    cap_bn = 0.01
+    ev = subsidy("s", nodes=["battery_cells"], amount=5.0, year=2015) | {"cap_per_firm_rmb_bn": cap_bn, "payer": "china_tobacco"}
+    capped = simulate(scenario([ev], firms=400))
+    free = simulate(scenario([subsidy("s", nodes=["battery_cells"], amount=5.0, year=2015) | {"payer": "china_tobacco"}], firms=400))
+    lg = capped.traj.ledger
+    rows = lg.fund == lg.fund_names.index("subsidy:s")
+    keys = np.stack([lg.replicate[rows], lg.year[rows], lg.firm_id[rows]], axis=1)
+    _, inv = np.unique(keys, axis=0, return_inverse=True)
+    per_firm_year = np.bincount(inv.ravel(), weights=lg.amount[rows])
+    assert per_firm_year.max() <= cap_bn * THOUSAND
+    assert per_firm_year.max() == cap_bn * THOUSAND  # the cap binds
+    d_capped = _fund_series(capped, "capital_deployed", "subsidy:s").sum()
+    d_free = _fund_series(free, "capital_deployed", "subsidy:s").sum()
+    assert d_capped < d_free
+    b, d, u = (_fund_series(capped, m, "subsidy:s") for m in ("funder_budget", "capital_deployed", "capital_unspent"))
+    assert np.array_equal(b, d + u) and u[:, -1].sum() > 0

@@ -197,3 +197,14 @@ def test_compile_is_deterministic(world):
         a, b = getattr(world, f.name), getattr(again, f.name)
         if isinstance(a, np.ndarray):
             assert np.array_equal(a, b, equal_nan=a.dtype.kind == "f"), f.name
+
+
+def test_run_switches_for_anchors_and_background_money():
+    full = zili.compile_world(scenario(firms=20))
+    bare = zili.compile_world(scenario(firms=20, anchors=False, background_programmes=False))
+    assert len(full.firm_id) == 20 + len(known_ids()["firm"])
+    assert len(bare.firm_id) == 20 and (bare.firm_anchor == -1).all()
+    background = ["private_vc", "soe_internal_rd", "cdb_policy_loans", "provincial_guidance_funds"]
+    for f in background:
+        assert full.fund_payin[:, full.names["fund"].index(f)].sum() > 0, f
+    assert bare.fund_payin.sum() == 0  # no events, no background: no money at all
