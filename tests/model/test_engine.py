@@ -308,3 +308,31 @@ def test_counts_and_money_are_non_negative(money_run):
                  "funder_budget", "capital_deployed", "capital_unspent", "waste", "soe_debt", "fiscal_cost"):
         v = money_run.traj.metric(name).values
         assert (v >= 0).all(), name
+
+
+# --- population size ----------------------------------------------------------------------
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(
+    strict=True,
+    reason="FINDING: aggregates depend on the population size beyond Monte Carlo error (DESIGN: 10k, 100k, 1M "
+    "firms agree within MC error). 10k vs 40k firms, 4 replicates: median |z| of node capability about 3 (about 6 "
+    "with no money at all; 15 in the first year), e.g. industrial_software:mature 0.33 vs 0.37. Cause: compile.py "
+    "_population draws the starting firms once per scenario seed (keys of replicate 0), so every replicate shares one "
+    "population and replicate spread omits population-draw error; with Pareto capacity (size_tail 1.06, capped at "
+    "1e4) the capacity-weighted starting capability of a node-tier is dominated by a few firms (industrial_software "
+    "mature starts at 0.236 with 10k firms vs 0.303 with 40k, cap0 0.45 x mean factor 0.65 = 0.29)",
+)
+def test_population_size_agrees_within_monte_carlo_error():
+    """Median |z| over entities of the 2020 (unpaired) difference (10k vs 40k firms) stays below 1.5;
+    under the null (|t| with ~6 df) the median is about 0.7."""
+    reps = 4
+    runs = [simulate(scenario(money_events(), firms=f, replicates=reps)).traj for f in (10_000, 40_000)]
+    for metric in ("capability", "self_sufficiency", "output"):
+        a, b = (t.metric(metric).values[:, -1] for t in runs)
+        diff = a.mean(0) - b.mean(0)
+        se = np.sqrt(a.var(0, ddof=1) / reps + b.var(0, ddof=1) / reps)
+        keep = se > 0
+        z = np.abs(diff[keep] / se[keep])
+        assert np.median(z) < 1.5, (metric, np.median(z))
