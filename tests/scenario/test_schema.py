@@ -140,3 +140,14 @@ def test_event_active_window_and_lag():
 def test_remove_events_drops_by_name():
     sc = validate(events(export_control("a"), export_control("b", year=2016)) | {"remove_events": ["a"]})
     assert [e.name for e in sc.events] == ["b"]
+
+
+@pytest.mark.xfail(strict=True, reason="BUG: load.py validate: remove_events names that match no event are silently "
+                   "ignored, so a typo in a counterfactual (e.g. no-controls listing the baseline's controls) keeps "
+                   "the control without a word; it should raise naming the value and the events that exist")
+def test_remove_events_typo_is_an_error():
+    doc = events(export_control("us_rule")) | {"remove_events": ["us_rul"]}
+    with pytest.raises(ScenarioError) as info:
+        validate(doc)
+    msg = str(info.value)
+    assert "remove_events" in msg and "'us_rul'" in msg and "allowed" in msg and "us_rule" in msg
