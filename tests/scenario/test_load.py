@@ -273,15 +273,15 @@ def test_to_toml_round_trip_with_year_keyed_schedules_and_data(tmp_path):
     from toy import budget, fund_launch
     from zili.data import unsourced_parameters
 
-    key, p = next(iter(unsourced_parameters().items()))  # data keys hold ':' and need quoting
+    key, dp = next(iter(unsourced_parameters().items()))  # data keys hold ':' and need quoting
     sc = validate({"name": "sched", "run": {"start_year": 2014, "end_year": 2020, "firms": 10},
-                   "events": [fund_launch(), budget()], "data": {key: p.low}})
+                   "events": [fund_launch(), budget()], "data": {key: dp.low}})
     p = tmp_path / "s.toml"
     p.write_text(to_toml(sc), encoding="utf-8")
     back = load_scenario(str(p))
     assert back == sc
     assert back.events[0].paid_in_rmb_bn == {2015: 10.0, 2016: 10.0}
-    assert back.data == {key: p.low}
+    assert back.data == {key: dp.low}
 
 
 # --- shipped scenarios -------------------------------------------------------------------
