@@ -83,3 +83,43 @@ def test_value_accessor(money_run):
     assert np.array_equal(traj.value("capability", "logic_fab:advanced"), m.values[:, :, i])
     with pytest.raises(KeyError):
         traj.metric("no_such_metric")
+
+
+def test_fiscal_cost_from_the_ledger(money_run):
+    """Public payers' grants, internal R&D, subsidies, tax expenditure and equity, plus the interest
+    subsidy on their loans (policy_loan_spread x loans)."""
+    traj, w = money_run.traj, money_run.world
+    lg = traj.ledger
+    public = w.payer_public[lg.payer]
+    from zili.model.world import INSTRUMENTS
+
+    full = np.isin(lg.instrument, [INSTRUMENTS.index(i) for i in ("grant", "internal_rd", "subsidy", "tax_expenditure", "equity")])
+    loan = lg.instrument == INSTRUMENTS.index("loan")
+    for rpos, r in enumerate(traj.replicates):
+        rows = (lg.replicate == r) & public
+        grants = np.bincount(lg.year[rows & full] - 2014, weights=lg.amount[rows & full], minlength=7)
+        loans = np.bincount(lg.year[rows & loan] - 2014, weights=lg.amount[rows & loan], minlength=7)
+        expected = grants / 1e6 + w.params.policy_loan_spread * loans / 1e6
+        assert np.allclose(traj.value("fiscal_cost", "china")[rpos], expected, rtol=1e-12)
+
+
+def test_soe_debt_is_the_debt_of_alive_soes(money_run):
+    st = money_run.traj.state
+    soe = st.alive & np.isin(st.owner, [0, 1])
+    expected = np.where(soe, st.debt, 0).sum(axis=1) / 1e6
+    assert np.array_equal(money_run.traj.value("soe_debt", "china")[:, -1], expected)
+
+
+@pytest.mark.parametrize("race", [True, False])
+def test_lgfv_debt_only_with_the_province_race(race):
+    from toy import money_events, scenario, simulate
+
+    run = simulate(scenario(money_events(), params={"capital": {"province_race": race}}, firms=300, replicates=1))
+    lgfv = run.traj.value("lgfv_debt", "china")[0]
+    if race:
+        assert (lgfv > 0).all() and (np.diff(lgfv) >= 0).all()
+    else:
+        assert (lgfv == 0).all()
+    m = run.traj.metric("lgfv_debt")
+    provinces = [m.entities.index(v) for v in run.world.names["province"]]
+    assert np.allclose(m.values[..., provinces].sum(-1), m.values[..., m.entities.index("china")])
