@@ -147,7 +147,10 @@ def test_event_end_is_inclusive_and_lag_shifts():
 
 
 def test_entity_listing_marks_the_target_anchor():
-    w = _ctrl_world(export_control(instrument="entity_listing", targets=["smic"], nodes=["lithography"], year=2018, severity=0.7))
+    # imposed by every foreign supplier, so the listing covers all foreign lithography supply
+    everyone = ["US", "NL", "JP", "KR", "TW", "EU", "other"]
+    w = _ctrl_world(export_control(instrument="entity_listing", targets=["smic"], nodes=["lithography"], year=2018,
+                                   severity=0.7, imposing=everyone))
     f = w.names["anchor"].index("smic")
     assert np.allclose(w.entity_listed[:, f], [0, 0, 0, 0, 0.7, 0.7, 0.7])
     assert (np.delete(w.entity_listed, f, axis=1) == 0).all()
