@@ -73,8 +73,12 @@ SECTOR_NODES = [
     ("fintech", ["fintech"]),
     ("crypto", ["crypto"]),
 ]
+# Nodes added after the first release are APPENDED (node order is an index used by the
+# model and by saved runs: never reorder or insert). (node, sector) pairs.
+APPENDED_NODES = [("hbm", "semiconductors")]
 NODE_SECTOR = {n: s for s, ns in SECTOR_NODES for n in ns}
-NODE_ORDER = [n for _, ns in SECTOR_NODES for n in ns]
+NODE_SECTOR.update(dict(APPENDED_NODES))
+NODE_ORDER = [n for _, ns in SECTOR_NODES for n in ns] + [n for n, _ in APPENDED_NODES]
 
 # node -> (label, tier_mature, tier_advanced)
 NODE_LABELS = {
@@ -142,6 +146,8 @@ NODE_LABELS = {
     "fintech": ("Financial technology (payments, online lending, P2P)", "payments",
                 "online lending and credit platforms"),
     "crypto": ("Crypto-assets (mining, exchanges)", "mining", "exchanges and token issuance"),
+    "hbm": ("High-bandwidth memory (stacked DRAM with TSVs)", "HBM2/HBM2E and older",
+            "HBM3 and above (Dec 2024 US rule)"),
 }
 
 # ---------------------------------------------------------------- ETO mapping
@@ -202,7 +208,23 @@ CROSS_EDGES = [
     ("industrial_software", "data_centres"), ("cloud", "data_centres"),
     ("ecommerce", "cloud"), ("fintech", "cloud"), ("crypto", "logic_fab"),
     ("quantum", "materials"), ("biopharma", "data_centres"),
+    # HBM (appended node): DRAM dies from memory fabs, TSV stacking and test in (advanced) ATP;
+    # HBM goes into AI accelerators (design brief, issue 3)
+    ("hbm", "memory_fab"), ("hbm", "assembly_test"), ("ai_chips", "hbm"),
 ]
+# notes for particular cross-sector edges (default: "cross-sector edge ...")
+EDGE_NOTES = {
+    ("ai_chips", "memory_fab"): "cross-sector edge (design brief: HBM); kept after the hbm node was added "
+                                "(issue 3), now for other memory on AI boards; weight range cut from 0.1-0.3 "
+                                "to 0-0.1 so HBM is not counted twice (HBM cost is on ai_chips <- hbm); "
+                                "weight range is a prior",
+    ("ai_chips", "hbm"): "cross-sector edge (issue 3): HBM stacks are co-packaged with AI accelerators; "
+                         "weight range is a prior",
+    ("hbm", "memory_fab"): "edge (issue 3): HBM stacks are built from DRAM dies made in memory fabs; "
+                           "weight range is a prior",
+    ("hbm", "assembly_test"): "edge (issue 3): TSV stacking, packaging and test of HBM stacks "
+                              "(advanced packaging); weight range is a prior",
+}
 # UNSOURCED weight ranges: node -> {input: (low, high)}; sum of highs per node <= 1
 WEIGHTS = {
     "chip_design": {"eda": (0.03, 0.08), "core_ip": (0.03, 0.08)},
@@ -213,8 +235,12 @@ WEIGHTS = {
     "assembly_test": {"logic_fab": (0.0, 0.0), "memory_fab": (0.0, 0.0), "materials": (0.2, 0.4)},
     "power_semis": {"wafers": (0.1, 0.25), "materials": (0.05, 0.12), "lithography": (0.02, 0.06),
                     "deposition": (0.03, 0.08), "etch": (0.03, 0.08)},
-    "ai_chips": {"chip_design": (0.1, 0.3), "logic_fab": (0.1, 0.25), "memory_fab": (0.1, 0.3),
-                 "assembly_test": (0.05, 0.15)},
+    # memory_fab kept (it was the HBM stand-in before the hbm node existed); its range is cut
+    # from (0.1, 0.3) to (0.0, 0.1) so that HBM is not counted twice, and hbm gets (0.05, 0.2),
+    # keeping the sum of highs at 1.0
+    "ai_chips": {"chip_design": (0.1, 0.3), "logic_fab": (0.1, 0.25), "memory_fab": (0.0, 0.1),
+                 "assembly_test": (0.05, 0.15), "hbm": (0.05, 0.2)},
+    "hbm": {"memory_fab": (0.3, 0.6), "assembly_test": (0.1, 0.3)},
     "ai_models": {"ai_chips": (0.2, 0.5), "data_centres": (0.1, 0.3)},
     "data_centres": {"ai_chips": (0.1, 0.4), "logic_fab": (0.1, 0.25), "memory_fab": (0.05, 0.15)},
     "ev_assembly": {"battery_cells": (0.25, 0.45), "power_semis": (0.02, 0.06), "logic_fab": (0.02, 0.08)},
@@ -506,7 +532,7 @@ def build_node_inputs() -> list[dict]:
         add(node, inp, "edge by analogy with the ETO logic-fab chain (memory and power devices are not in ETO); "
                        "weight range is a prior", "")
     for node, inp in CROSS_EDGES:
-        add(node, inp, "cross-sector edge (design brief / seeds); weight range is a prior", "")
+        add(node, inp, EDGE_NOTES.get((node, inp), "cross-sector edge (design brief / seeds); weight range is a prior"), "")
     rows.sort(key=lambda r: (NODE_ORDER.index(r["node"]), NODE_ORDER.index(r["input"])))
     return rows
 

@@ -54,11 +54,12 @@ class Recorder:
             ("capacity", self.nodes, "predicted", "RMB bn per year"),
             ("utilisation", self.nodes, "predicted", "fraction"),
             ("price_index", self.nodes, "predicted", "index, start year = 1"),
-            ("output", self.nodes, "predicted", "RMB bn"),
-            ("output_at_risk", self.nodes, "predicted", "RMB bn"),
+            ("output", self.nodes + self.tiers + self.sectors, "predicted", "RMB bn"),
+            ("output_at_risk", self.nodes + self.tiers + self.sectors, "predicted", "RMB bn (paired no-control run minus this run)"),
             ("imports", self.nodes, "predicted", "RMB bn"),
             ("exports", self.nodes, "predicted", "RMB bn"),
             ("unmet_demand", self.nodes, "predicted", "RMB bn"),
+            ("stockpile_purchases", self.nodes, "predicted", "RMB bn (imports bought ahead of announced controls, included in imports)"),
             ("world_share", self.nodes, "predicted", "fraction"),
             ("stockpile_months", self.nodes, "predicted", "months"),
             ("installed_foreign_tools", self.nodes, "predicted", "RMB bn of capacity"),
@@ -84,7 +85,8 @@ class Recorder:
             ("rd_gdp_ratio", ("china",), "predicted", "fraction (modelled sectors only)"),
             ("manufacturing_share_gdp", ("china",), "input", "fraction"),
             ("digitisation_gain", ("china",), "predicted", "fraction of manufacturing output"),
-            ("chokepoint_severity", self.nodes, "predicted", "fraction"),
+            ("chokepoint_severity", self.nodes + self.tiers, "predicted", "fraction"),
+            ("controlled_foreign_share", self.nodes, "predicted", "fraction of world supply held by countries controlling by then"),
         ]
         for name, ents, tag, unit in spec:
             self.blocks[name] = (ents, tag, unit, np.zeros((R, self.Y, len(ents))))
@@ -120,10 +122,12 @@ class Recorder:
         self._set("capacity", k, cap)
         self._set("utilisation", k, np.clip(sc["util"], 0.0, None))
         self._set("price_index", k, state.price)
-        self._set("output", k, out.sum(2))
+        out_n = out.sum(2)
+        self._set("output", k, np.concatenate([out_n, out.reshape(R, -1), _by_sector(out_n, self.sector_matrix)], axis=1))
         self._set("imports", k, imp.sum(2))
         self._set("exports", k, exp_.sum(2))
         self._set("unmet_demand", k, sc["unmet"].sum(2))
+        self._set("stockpile_purchases", k, sc["bought_ahead"])
         wm = world.world_market0 * world.demand_index[k]
         self._set("world_share", k, np.clip(out.sum(2) / wm[None, :], 0.0, 1.0))
         self._set("stockpile_months", k, state.stockpile)
@@ -172,7 +176,8 @@ class Recorder:
         gain = p.digitisation_elasticity * np.log2(np.maximum(ratio, 1.0))
         sc["digitisation_gain"] = gain
         self._set("digitisation_gain", k, gain[:, None])
-        self._set("chokepoint_severity", k, sc["severity"])
+        self._set("chokepoint_severity", k, np.concatenate([sc["severity"], sc["severity_tier"].reshape(R, -1)], axis=1))
+        self._set("controlled_foreign_share", k, np.broadcast_to(sc["controlled_share"], (R, N)))
 
     def result(self) -> tuple[MetricBlock, ...]:
         """All blocks, plus ``<metric>_real`` (deflated to start-year prices) for money metrics."""

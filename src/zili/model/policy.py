@@ -36,7 +36,9 @@ def step(state: State, world: World, k: int) -> State:
     # buyers' means: stockpiling is limited by how much of the node they import
     import_share = 1.0 - state.dom_share.mean(axis=2)
     build = p.stockpile_build_months * announced[None, :] * np.clip(import_share, 0.0, 1.0)
-    state.stockpile = np.minimum(state.stockpile + build, p.stockpile_cap_months)
+    build = np.minimum(state.stockpile + build, p.stockpile_cap_months) - state.stockpile
+    state.scratch["stockpile_build"] = build  # months of imports bought ahead this year
+    state.stockpile = state.stockpile + build
     draw = 12.0 * cut[None, :]
     state.scratch["stockpile_used"] = np.minimum(state.stockpile, draw)
     state.stockpile = state.stockpile - state.scratch["stockpile_used"]

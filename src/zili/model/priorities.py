@@ -14,19 +14,26 @@ from zili.model.state import State
 from zili.model.world import World
 
 
-def chokepoint_severity(state: State, world: World, k: int) -> np.ndarray:
-    """Severity per node, (R, N) in [0, 1]."""
+def chokepoint_severity(state: State, world: World, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Severity per node (R, N) and per node-tier (R, N, T), in [0, 1], and the controlled share (N,).
+
+    Per node the best tier's capability counts; per tier, that tier's own.
+    """
     p = world.params
     controlled = (world.supply_share * world.controllers[k][None, :]).sum(axis=1)
     controlled = np.maximum(controlled, p.controlling_share_floor * (1.0 - world.supply_share[:, world.names["country"].index("CN")]))
-    best = state.K.max(axis=2)
-    return np.clip(controlled[None, :] * world.downstream_reach[None, :] * (1.0 - best), 0.0, 1.0)
+    base = controlled * world.downstream_reach  # (N,)
+    per_tier = np.clip(base[None, :, None] * (1.0 - state.K), 0.0, 1.0)
+    per_node = np.clip(base[None, :] * (1.0 - state.K.max(axis=2)), 0.0, 1.0)
+    return per_node, per_tier, controlled
 
 
 def step(state: State, world: World, k: int) -> np.ndarray:
     """Priority weight per node, (R, N), normalised to sum to 1 per replicate."""
     p = world.params
-    sev = chokepoint_severity(state, world, k)
+    sev, sev_tier, controlled = chokepoint_severity(state, world, k)
+    state.scratch["severity_tier"] = sev_tier
+    state.scratch["controlled_share"] = controlled
     econ = np.where(world.sector_real, 1.0, p.financial_weight)[world.node_sector]
     restrict = 1.0 - world.fin_restrict[k][world.node_sector]
     w = world.sector_priority[world.node_sector] * econ * restrict

@@ -40,6 +40,7 @@ def step(state: State, world: World, k: int) -> State:
     dom = np.zeros((R, N, 2))
     exports = np.zeros((R, N, 2))
     unmet = np.zeros((R, N, 2))
+    bought_ahead = np.zeros((R, N))
     expand = np.zeros((R, N, 2))
     avail = np.ones((R, N))
     factor = np.ones((R, N))
@@ -50,15 +51,21 @@ def step(state: State, world: World, k: int) -> State:
             factor[:, n] = np.clip(1.0 - (1.0 - p.input_substitution) * short, 0.0, 1.0)
         D = demand[:, n, :]
         s = state.dom_share[:, n, :]
-        imp = np.minimum(1.0 - s, 1.0 - cut_eff[:, n, :]) * D
+        # foreign supply left after controls (softened by stockpiles) and after China's mineral
+        # counter-controls cut the output of foreign producers that depend on Chinese inputs
+        foreign_left = (1.0 - cut_eff[:, n, :]) * (1.0 - world.counter_cut[k, n] * p.counter_control_reach)
+        imp = np.minimum(1.0 - s, foreign_left) * D
         need = D - imp
         S = capacity[:, n, :] * factor[:, n, None]
         q = np.minimum(need, S)
         spare = np.maximum(S * p.target_utilisation - q, 0.0)
         compete = np.clip(kbar[:, n, :] / np.maximum(state.price[:, n, None], 1e-6), 0.0, 1.0)
-        room = np.maximum(world_market[n] - D.sum(axis=1), 0.0)[:, None] * 0.5
+        room = np.maximum(world_market[n] - D.sum(axis=1), 0.0)[:, None] * 0.5 * (1.0 + world.counter_cut[k, n] * p.counter_control_reach)
         x = np.minimum(p.export_propensity * spare * compete * (1.0 - world.tariff[k, n]), room)
-        imports[:, n], dom[:, n], exports[:, n], unmet[:, n] = imp, q, x, need - q
+        # buyers stockpiling ahead of an announced control import extra months of supply
+        ahead = sc.get("stockpile_build", np.zeros((R, N)))[:, n, None] / 12.0 * (1.0 - s) * D
+        imports[:, n], dom[:, n], exports[:, n], unmet[:, n] = imp + ahead, q, x, need - q
+        bought_ahead[:, n] = ahead.sum(axis=1)
         # demand pull: how much firms want to grow so that next year's need fits at target use
         full = capacity[:, n, :] * p.target_utilisation
         expand[:, n] = np.clip(need * world.demand_index[min(k + 1, len(world.years) - 1), n] / world.demand_index[k, n] / np.maximum(full, 1e-12) - 1.0, 0.0, p.capacity_growth_cap)
@@ -97,7 +104,7 @@ def step(state: State, world: World, k: int) -> State:
     ai = world.names["node"].index("ai_chips")
     sc["compute_access"] = avail[:, ai] * (1.0 - cut[ai, 1]) + cut[ai, 1] * (kbar[:, ai, 1])
     sc["capacity_gap"] = np.clip((demand.sum(axis=2) - capacity.sum(axis=2)) / np.maximum(demand.sum(axis=2), 1e-12), 0.0, 1.0)
-    sc.update(expand=expand, capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
+    sc.update(bought_ahead=bought_ahead, expand=expand, capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
     # infrastructure built from budgets and unit costs, limited by chip and input supply
     unit = np.where(world.infra_unit_cost > 0, world.infra_unit_cost, np.inf)
     state.stock_units = state.stock_units + world.infra_budget[k][None, :] * 1e6 / unit[None, :] * factor

@@ -264,7 +264,7 @@ def compile_world(sc: Scenario) -> World:
     anchor_names = firms.pop("anchor_names")
 
     # --- policy arrays -------------------------------------------------------------
-    pol = _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sector_names, anchor_names, firms)
+    pol = _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sector_names, anchor_names, firms, supply)
 
     # total vehicle sales (CAAM) are an input; years after the last data point hold it flat
     vehicle = macro_series("vehicle_sales_total")
@@ -386,8 +386,11 @@ def _population(sc, p, nodes, provinces, demand0, ss0, cap0, fab_nodes, prov_gdp
     }
 
 
-def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sector_names, anchor_names, firms) -> dict:
+def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sector_names, anchor_names, firms, supply) -> dict:
     """Lay events on yearly arrays (effect years shifted by the implementation lag)."""
+    foreign = supply.copy()
+    foreign[:, countries.index("CN")] = 0.0
+    foreign_w = foreign / np.where(foreign.sum(axis=1, keepdims=True) > 0, foreign.sum(axis=1, keepdims=True), 1.0)
     lag = int(p.implementation_lag_years)
     Y, N, C, S = len(years), len(nodes), len(countries), len(sectors)
     F0 = len(firms["firm_id"])
@@ -412,26 +415,30 @@ def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sect
             ni = [nodes.index(n) for n in e.nodes]
             ti = [D.TIERS.index(t) for t in e.tiers]
             cut = e.severity * (1 - e.leakage)
-            if e.instrument in ("country_rule", "fdpr"):
-                reach = np.array([
-                    0.0 if c == cn else (1.0 if countries[c] in e.imposing else (e.allied_compliance if e.instrument == "fdpr" else 0.0))
-                    for c in range(C)
-                ])
+            # who applies it: the imposing countries, and under the FDPR every complying ally
+            reach = np.array([
+                0.0 if c == cn else (1.0 if countries[c] in e.imposing else (e.allied_compliance if e.instrument == "fdpr" else 0.0))
+                for c in range(C)
+            ])
+            # share of China's foreign supply of each listed node that those countries provide
+            covered = np.array([(reach * foreign_w[n]).sum() for n in ni])
+            if e.instrument == "servicing_ban":
+                for n, cov in zip(ni, covered):
+                    for t in ti:
+                        out["servicing_ban"][act, n, t] = np.maximum(out["servicing_ban"][act, n, t], cut * cov)
+                        out["ctrl_announced"][ann, n, t] = np.maximum(out["ctrl_announced"][ann, n, t], cut * cov)
+                out["servicing_waiver"][act] |= e.waiver_foreign_fabs
+            elif e.targets:  # entity listing, or an FDPR aimed at named firms (Huawei 2020)
+                eff = cut * float(covered.mean()) if len(covered) else 0.0
+                for name in e.targets:
+                    f = anchor_names.index(name)
+                    out["entity_listed"][act, f] = np.maximum(out["entity_listed"][act, f], eff)
+                out["entity_nodes"][np.ix_(act, ni)] = True
+            else:  # country-wide tier rules and the country-wide FDPR
                 for n in ni:
                     for t in ti:
                         out["ctrl_cut"][act, n, t, :] = np.maximum(out["ctrl_cut"][act, n, t, :], cut * reach)
                         out["ctrl_announced"][ann, n, t] = np.maximum(out["ctrl_announced"][ann, n, t], cut)
-            elif e.instrument == "servicing_ban":
-                for n in ni:
-                    for t in ti:
-                        out["servicing_ban"][act, n, t] = np.maximum(out["servicing_ban"][act, n, t], cut)
-                        out["ctrl_announced"][ann, n, t] = np.maximum(out["ctrl_announced"][ann, n, t], cut)
-                out["servicing_waiver"][act] |= e.waiver_foreign_fabs
-            else:  # entity listing: named targets lose the listed inputs
-                for name in e.targets:
-                    f = anchor_names.index(name)
-                    out["entity_listed"][act, f] = np.maximum(out["entity_listed"][act, f], cut)
-                out["entity_nodes"][np.ix_(act, ni)] = True
         elif k == "counter_control":
             for n in e.nodes:
                 out["counter_cut"][act, nodes.index(n)] = np.maximum(out["counter_cut"][act, nodes.index(n)], e.severity)

@@ -55,6 +55,12 @@ class ExportControl(_Event):
     allied_compliance: Fraction = Field(1.0, description="share of non-imposing allies (NL, JP, KR, TW, EU) that follow a US rule (FDPR reach)")
     leakage: Fraction = Field(0.0, description="share of the cut that leaks through (third countries, stockpiles of distributors); 1 = no control")
 
+    @model_validator(mode="after")
+    def _listing_has_targets(self):
+        if self.instrument == "entity_listing" and not self.targets:
+            raise ValueError("an entity_listing needs targets; allowed: one or more firm ids (see `zili describe`)")
+        return self
+
 
 class CounterControl(_Event):
     """China's export controls on critical minerals, cutting foreign supply of nodes that use them."""

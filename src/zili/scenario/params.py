@@ -139,6 +139,7 @@ class Market(_Group):
     capacity_growth_cap: float = param(0.6, 0.05, 3.0, "maximum yearly growth of a firm's capacity")
     foreign_tools_servicing_life: float = param(4.0, 1.0, 15.0, "years an unserviced foreign tool lasts on average")
     stockpile_build_months: float = param(6.0, 0.0, 24.0, "months of input cover buyers add per year while a control is announced")
+    counter_control_reach: float = param(0.3, 0.0, 1.0, "share of foreign output of a node that a Chinese mineral counter-control removes at full severity (foreign producers' dependence on Chinese gallium, germanium, graphite, antimony)")
     stockpile_cap_months: float = param(18.0, 0.0, 48.0, "maximum stockpile in months of imports, within buyers' means")
     growth_half_life_years: float = param(8.0, 2.0, 30.0, "half-life of a node's excess demand growth over GDP growth (markets mature)")
     gdp_growth: float = param(0.06, 0.0, 0.12, "growth of domestic demand for technology per year when not sourced per node")
