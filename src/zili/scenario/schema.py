@@ -39,6 +39,33 @@ class RunSettings(BaseModel):
         return self
 
 
+class Posterior(BaseModel):
+    """Posterior draws of calibrated parameters, written by ``zili calibrate``.
+
+    ``names`` are dotted parameter names (``params.market.capability_pull`` or
+    ``data.<file:key:column>``); ``draws`` has one row per draw in that column order.
+    The scenario's own values are the posterior medians; ``zili backtest`` runs the draws.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    method: str = Field("", description="inference method (npe or abc)")
+    history: str = Field("", description="history file the posterior was fitted to")
+    window: list[int] = Field(default_factory=list, description="first and last year of the calibration window")
+    firms: int = Field(0, ge=0, description="synthetic firms used while calibrating (0 = the scenario's)")
+    names: list[str] = Field(default_factory=list, description="calibrated parameters, in column order")
+    diagnostics: dict[str, float] = Field(default_factory=dict, description="SBC coverage, simulations, timings")
+    notes: str = ""
+    draws: list[list[float]] = Field(default_factory=list, description="posterior draws, one row per draw")
+
+    @model_validator(mode="after")
+    def _shape(self):
+        for i, row in enumerate(self.draws):
+            if len(row) != len(self.names):
+                raise ValueError(f"posterior.draws[{i}] has {len(row)} values; allowed: one per name ({len(self.names)})")
+        return self
+
+
 class Scenario(BaseModel):
     """A complete, validated scenario."""
 
@@ -52,6 +79,7 @@ class Scenario(BaseModel):
     data: dict[str, float] = Field(default_factory=dict, description="values for unsourced data entries, 'file:key:column' = value")
     remove_events: list[str] = Field(default_factory=list, description="names of inherited events to drop")
     events: list[Event] = Field(default_factory=list)
+    posterior: Posterior | None = Field(None, description="posterior draws of a calibrated scenario (written by zili calibrate)")
 
     @field_validator("data")
     @classmethod
