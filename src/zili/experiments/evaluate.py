@@ -149,7 +149,7 @@ def evaluate_row(sc: Scenario, row: Row, *, replicates: int, paired: bool, metri
     traj = simulate(world, replicates=replicates, entropy=row.entropy, counterfactual=cf)
     if metrics:
         keep = set(metrics)
-        traj = dataclasses.replace(traj, metrics=[b for b in traj.metrics if b.metric in keep]) if dataclasses.is_dataclass(traj) else traj
+        traj = dataclasses.replace(traj, metrics=tuple(b for b in traj.metrics if b.metric in keep))
     frame = to_frame(to_dataset(traj, scenario=sc.name, draw=row.draw))
     frame = frame.drop(columns=["scenario"])
     frame.insert(1, "variant", row.variant)
