@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zili.model import rng
+from zili.model import provinces, rng
 from zili.model.groups import group_sum
 from zili.model.money import THOUSAND_PER_BN, split, split_groups
 from zili.model.state import State
@@ -129,13 +129,8 @@ def _node_weights(state: State, world: World, k: int, u: int, payer: int, priori
             w = w * (1.0 - p.crowding_out_strength * crowd)
         return np.broadcast_to(w, priority.shape)
     w = mandate * priority
-    if world.fund_is_provincial[u]:
-        if p.province_race:
-            w = w ** p.race_herding
-        else:  # a coordinator funds only nodes whose domestic capacity falls short of demand
-            gap = state.scratch.get("capacity_gap")
-            if gap is not None:
-                w = w * gap
+    if world.fund_is_provincial[u]:  # the provincial race (or its coordinator): see provinces.py
+        w = provinces.node_weights(state, world, k, w)
     return w
 
 
@@ -266,13 +261,5 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         sc["fund_deployed"][:, u] = dep_u.sum(axis=1)
         # idle capital = what the fund held minus what reached firms, per payer (exact)
         state.idle[:, u, :] = avail - dep_u
-    # local-government financing vehicles fund the leveraged part of provincial money
-    lever = p.lgfv_leverage if p.province_race else 0.0
-    u_prov = int(np.nonzero(world.fund_is_provincial)[0][0]) if world.fund_is_provincial.any() else -1
-    if u_prov >= 0 and lever > 0:
-        pay = world.fund_payin[k, u_prov]
-        for payer in np.nonzero(pay)[0]:
-            v = int(world.payer_province[payer])
-            new_debt = int(pay[payer] * lever / (1 + lever))
-            state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
+    # local-government financing vehicles (LGFV debt) are booked in provinces.step
     return state

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zili.model import capital, finance, innovation, market, policy, priorities, production, talent
+from zili.model import capital, finance, innovation, market, policy, priorities, production, provinces, realfin, talent
 from zili.model.metrics import Recorder
 from zili.model.state import initial_state
 from zili.model.trajectory import Ledger, MetricBlock, Trajectory
@@ -81,7 +81,10 @@ def simulate(
         state.next_slot[:] = 0
         state = policy.step(state, world, k)
         weights = priorities.step(state, world, k)
+        n_parts = len(parts)
         state = capital.step(state, world, k, weights, parts)
+        state = provinces.step(state, world, k, parts, n_parts)
+        state = realfin.step(state, world, k, parts, n_parts)
         state = innovation.step(state, world, k)
         state = market.step(state, world, k)
         state = production.step(state, world, k)

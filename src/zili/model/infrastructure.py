@@ -35,8 +35,6 @@ def step(state: State, world: World, k: int, avail: np.ndarray) -> State:
     new_nev = sc.get("nev_units", np.zeros(R))
     private = p.private_chargers_per_nev * new_nev * np.clip(avail[:, c], 0.0, 1.0)
     built[:, c] += private
-    if k == 0:
-        state.stock_units[:, c] += p.charging_points_start_k * 1000.0
     state.stock_units = state.stock_units + built
     sc["infra_built"] = built
     sc["infra_allowed"] = allowed

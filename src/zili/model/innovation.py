@@ -36,14 +36,15 @@ def step(state: State, world: World, k: int) -> State:
     year = int(world.years[k])
     n, t = state.node, state.tier
     alive = state.alive
-    demand = world.demand0.sum(axis=1) * world.demand_index[k]  # (N,) RMB bn
-    scale = np.maximum(p.rd_scale_share * demand, 1e-6)
+    # R&D acts through its intensity (R&D per unit of the firm's capacity), so the aggregate does
+    # not depend on how finely the population is split into firms
+    scale = p.rd_scale_share * np.maximum(state.capa, p.rd_min_scale_rmb_bn)
     rd = state.rd_own + state.grants / 1e6  # own R&D (last year's budget) + this year's grants
     eff = np.where(np.isin(state.owner, SOES), p.soe_efficiency, 1.0)
     fill = state.scratch.get("talent_fill", np.full((R, N), p.initial_fill))
     rr = np.arange(R)[:, None]
     talent = fill[rr, n] ** p.talent_elasticity
-    gain_rd = p.rd_effect * np.log1p(rd / scale[n]) * eff * talent
+    gain_rd = p.rd_effect * np.log1p(rd / scale) * eff * talent
     growth = np.log2(state.cum_out / state.scratch.get("cum_out_prev", state.cum_out))
     gain_lbd = p.learning_effect * growth[rr, n] * world.learning[n]
     hub = world.prov_hub[state.prov].astype(float) + world.innovation_centre[k][n] / 0.15

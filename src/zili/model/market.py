@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zili.model import nev
 from zili.model.groups import group_sum
 from zili.model.state import State
 from zili.model.world import World
@@ -35,25 +36,7 @@ def node_capability(state: State, world: World) -> np.ndarray:
     return np.where(w > 0, mean, state.K.reshape(len(w), -1)).reshape(-1, N, 2)
 
 
-def nev_adoption(state: State, world: World, k: int) -> np.ndarray:
-    """NEV share of new-vehicle sales, (R,), moving halfway to its logit target each year."""
-    p = world.params
-    b = world.names["node"].index("battery_cells")
-    price_index = (state.battery_cum / 1.0) ** np.log2(1 - p.battery_learning_rate)
-    premium = p.nev_premium0 * (p.battery_share_of_premium * price_index + (1 - p.battery_share_of_premium))
-    support = (world.nev_subsidy[k] + world.nev_tax[k]) / (p.nev_price_rmb_k * 1000.0)
-    c = world.names["node"].index("charging")
-    nev_stock_k = np.maximum(state.scratch.get("nev_stock_k", np.full(len(premium), 100.0)), 1.0)
-    density = np.log1p(state.stock_units[:, c] / (nev_stock_k * 1000.0))  # charging points per NEV on the road
-    target = _sigmoid(
-        _logit(np.array(world.nev_share0))
-        + p.nev_price_pull * (p.nev_premium0 - premium + support)
-        + p.nev_charging_pull * density
-        + p.nev_plate_pull * world.nev_plate[k]
-        + p.nev_credit_pull * world.nev_credit[k]
-    )
-    del b
-    return state.nev_share + 0.5 * (target - state.nev_share)
+nev_adoption = nev.adoption  # moved to nev.py (kept here for existing callers)
 
 
 def step(state: State, world: World, k: int) -> State:
@@ -69,9 +52,7 @@ def step(state: State, world: World, k: int) -> State:
     wsum = users.sum(axis=0)
     follow = np.where(wsum > 0, (ratio[:, :, None] * users[None]).sum(axis=1) / np.where(wsum > 0, wsum, 1.0), 1.0)
     demand = base[None] * follow[:, :, None]
-    state.nev_share = nev_adoption(state, world, k)
-    ev = nodes.index("ev_assembly")
-    demand[:, ev, :] = base[ev][None, :] * (state.nev_share / max(world.nev_share0, 1e-6))[:, None]
+    demand = nev.step(state, world, k, base, demand)  # NEV share and units; EV and battery demand
     adv = world.demand0[:, 1] / np.maximum(world.demand0.sum(axis=1), 1e-12)
     infra = world.infra_budget[k]
     demand += np.stack([infra * (1 - adv), infra * adv], axis=1)[None]

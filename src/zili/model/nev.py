@@ -111,13 +111,8 @@ def adoption(state: State, world: World, k: int) -> np.ndarray:
     sc.setdefault("nev_stock_k", np.full(R, p.nev_stock_start_k))
     bi = world.names["node"].index("battery_cells")
     sup = support(state, world, k)
-    if "nev_u_ref" not in sc:
-        ref = dict(sup, tax=np.zeros(R))
-        c = world.names["node"].index("charging")
-        saved = state.stock_units[:, c].copy()
-        state.stock_units[:, c] = p.charging_points_start_k * 1000.0
-        sc["nev_u_ref"] = _utility(state, world, k, ref, np.ones(R))
-        state.stock_units[:, c] = saved
+    if "nev_u_ref" not in sc:  # the first year's conditions, before the tax exemption and any learning
+        sc["nev_u_ref"] = _utility(state, world, k, dict(sup, tax=np.zeros(R)), np.ones(R))
     u = _utility(state, world, k, sup, state.price[:, bi])
     target = _sigmoid(_logit(np.array(world.nev_share0)) + u - sc["nev_u_ref"])
     sc["nev_support"] = sup
@@ -137,6 +132,7 @@ def step(state: State, world: World, k: int, base: np.ndarray, demand: np.ndarra
     nodes = world.names["node"]
     if k == 0:
         _battery_history(state, world)
+        state.stock_units[:, nodes.index("charging")] += p.charging_points_start_k * 1000.0  # public points at the start
     state.nev_share = adoption(state, world, k)
     units = state.nev_share * world.vehicle_sales[k] * 1e6  # vehicles
     sc["nev_units"] = units

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from zili.model import infrastructure, nev
 from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
@@ -90,10 +91,7 @@ def step(state: State, world: World, k: int) -> State:
     node_out = output.sum(axis=2)
     prev_cum = state.cum_out.copy()
     state.cum_out = state.cum_out + node_out
-    learn = np.ones((R, N))
-    for name in ("battery_cells", "battery_materials"):
-        b = world.names["node"].index(name)
-        learn[:, b] = (state.cum_out[:, b] / prev_cum[:, b]) ** np.log2(1 - p.battery_learning_rate)
+    learn = nev.battery_learning(prev_cum, state.cum_out, world)
     cost_index = state.scratch.get("cost_index", np.ones((R, N))) * learn
     sc["cost_index"] = cost_index
     state.price = np.maximum(state.price * move * learn, p.price_floor * cost_index)
@@ -105,10 +103,8 @@ def step(state: State, world: World, k: int) -> State:
     sc["compute_access"] = avail[:, ai] * (1.0 - cut[ai, 1]) + cut[ai, 1] * (kbar[:, ai, 1])
     sc["capacity_gap"] = np.clip((demand.sum(axis=2) - capacity.sum(axis=2)) / np.maximum(demand.sum(axis=2), 1e-12), 0.0, 1.0)
     sc.update(bought_ahead=bought_ahead, expand=expand, capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
-    # infrastructure built from budgets and unit costs, limited by chip and input supply
-    unit = np.where(world.infra_unit_cost > 0, world.infra_unit_cost, np.inf)
-    state.stock_units = state.stock_units + world.infra_budget[k][None, :] * 1e6 / unit[None, :] * factor
-    sc["nev_stock_k"] = sc.get("nev_stock_k", np.full(R, 100.0)) + state.nev_share * world.vehicle_sales[k] * 1000.0
+    # infrastructure built from budgets and unit costs, limited by the supply of the node (and its chips)
+    state = infrastructure.step(state, world, k, avail)
     state.out_node = node_out
     state.avail = avail
     return state

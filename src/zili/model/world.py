@@ -96,7 +96,7 @@ class World:
     counter_cut: np.ndarray  # float (Y, N)
     preference: np.ndarray  # float (Y, N) procurement + substitution + security, capped at 1
     local_content: np.ndarray  # float (Y, N)
-    nev_subsidy: np.ndarray  # float (Y,) RMB per vehicle (central + local)
+    nev_subsidy: np.ndarray  # float (Y,) central purchase subsidy of the average vehicle (band-weighted), RMB
     nev_tax: np.ndarray  # float (Y,) RMB per vehicle
     nev_credit: np.ndarray  # float (Y,) 0-1
     nev_plate: np.ndarray  # float (Y,) 0-1
@@ -111,6 +111,9 @@ class World:
     innovation_centre: np.ndarray = None  # float (Y, N)
     tariff: np.ndarray = None  # float (Y, N)
     fraud: np.ndarray = None  # float (Y, N)
+    nev_subsidy_band: np.ndarray = None  # float (Y, B) central purchase subsidy by range band (nev.BANDS), RMB per vehicle
+    nev_local_cap: np.ndarray = None  # float (Y,) cap on local top-ups as a share of the central subsidy
+    nev_volume_cap: np.ndarray = None  # float (Y,) vehicles a year the central subsidy covers (inf = no cap)
 
     # context series (inputs passed through as metrics)
     vehicle_sales: np.ndarray = None  # float (Y,) million vehicles

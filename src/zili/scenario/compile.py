@@ -12,6 +12,7 @@ import numpy as np
 
 from zili import data as D
 from zili.model import rng as R
+from zili.model.nev import BANDS as NEV_BANDS, band_mix
 from zili.model.money import split, to_thousand
 from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, ParamView, World
 from zili.scenario.schema import Scenario
@@ -249,8 +250,11 @@ def compile_world(sc: Scenario) -> World:
     prov_hub = np.array([prow[v].get("hub", "").lower() in ("true", "1", "yes") for v in provinces])
     u = fund_names.index(PROVINCIAL_FUND)
     lever = 1 + (p.lgfv_leverage if sc.params.capital.province_race else 0.0)
+    # fiscal capacity: a share of the budget (GDP) and of land-sale revenue, levered by LGFVs in the race
+    land = np.array([_val("provinces", prow[v], "land_revenue_rmb_bn", sc) for v in provinces])
     for v, name in enumerate(provinces):
-        yearly = background * prov_gdp[v] * p.fiscal_capacity_share * lever * (1 + p.gdp_growth) ** tyears
+        own = prov_gdp[v] * p.fiscal_capacity_share + land[v] * p.land_revenue_tech_share
+        yearly = background * own * lever * (1 + p.gdp_growth) ** tyears
         add_payin(u, yearly, {name: 1.0})
     launch[u] = years[0]
     mandate[u] = np.where(sector_real[node_sector], 1.0, 0.0)
@@ -351,7 +355,17 @@ def _population(sc, p, nodes, provinces, demand0, ss0, cap0, fab_nodes, prov_gdp
     grp = node * 2 + tier
     gsum = np.bincount(grp, weights=size, minlength=2 * N)
     capacity = size * rest.ravel()[grp] / np.where(gsum[grp] > 0, gsum[grp], 1)
-    capability = np.clip(cap0[node, tier] * (0.35 + 0.6 * u[3]), 1e-4, 1.0)
+    capability = cap0[node, tier] * (0.35 + 0.6 * u[3])
+    # rescale so that each node-tier's capacity-weighted capability equals its starting value
+    # exactly, whatever the population size (heavy-tailed sizes would otherwise let a few firms set it)
+    G = 2 * N
+    a_key = a_node * 2 + a_tier
+    cw = np.bincount(grp, weights=capacity * capability, minlength=G) + np.bincount(a_key, weights=a_cap * a_capab, minlength=G)
+    w = np.bincount(grp, weights=capacity, minlength=G) + np.bincount(a_key, weights=a_cap, minlength=G)
+    syn_cw = np.bincount(grp, weights=capacity * capability, minlength=G)
+    target = cap0.ravel() * w - (cw - syn_cw)  # what the synthetic firms must contribute
+    factor = np.where(syn_cw > 0, target / np.where(syn_cw > 0, syn_cw, 1.0), 1.0)
+    capability = np.clip(capability * np.maximum(factor[grp], 0.0), 1e-4, 1.0)
     o = u[4]
     shares = np.array([p.central_soe_share, p.local_soe_share, p.jv_share, p.initial_startup_share])
     edges = np.cumsum(shares)
@@ -402,9 +416,11 @@ def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sect
         "infra_target": {}, "privacy": np.zeros(Y), "fin_restrict": np.zeros((Y, S)), "platform": np.zeros((Y, S)),
         "talent_extra": np.zeros(Y), "brain_drain_cut": np.zeros(Y), "innovation_centre": np.zeros((Y, N)),
         "tariff": np.zeros((Y, N)), "fraud": np.zeros((Y, N)),
+        "nev_subsidy_band": np.zeros((Y, len(NEV_BANDS))), "nev_volume_cap": np.full(Y, np.inf),
     }
     out["infra_unit_cost"][nodes.index("base_stations")] = p.unit_cost_5g_rmb_k
     out["infra_unit_cost"][nodes.index("charging")] = p.unit_cost_charger_rmb_k
+    out["infra_unit_cost"][nodes.index("data_centres")] = p.unit_cost_dc_rack_rmb_k
     cn = countries.index("CN")
     local_cap = np.zeros(Y)
     for e in sc.events:
@@ -451,7 +467,11 @@ def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sect
         elif k == "nev_policy":
             sched = _by_year(dict(e.value_rmb_per_vehicle), years, hold=True, end=e.end) * act
             if e.instrument == "purchase_subsidy":
-                out["nev_subsidy"] += sched
+                out["nev_subsidy_band"] += sched[:, None]
+                for band, values in e.value_by_band_rmb.items():
+                    out["nev_subsidy_band"][:, NEV_BANDS.index(band)] += _by_year(dict(values), years, hold=True, end=e.end) * act
+                if e.volume_cap_vehicles is not None:
+                    out["nev_volume_cap"] = np.where(act, np.minimum(out["nev_volume_cap"], e.volume_cap_vehicles), out["nev_volume_cap"])
             elif e.instrument == "purchase_tax_exemption":
                 out["nev_tax"] += sched
             elif e.instrument == "dual_credit":
@@ -485,7 +505,8 @@ def _policy_arrays(sc, p, years, nodes, sectors, countries, provinces, node_sect
         elif k == "subsidy_fraud":
             for n in e.nodes:
                 out["fraud"][act, nodes.index(n)] = np.maximum(out["fraud"][act, nodes.index(n)], e.severity)
-    out["nev_subsidy"] = out["nev_subsidy"] * (1 + local_cap)
+    out["nev_subsidy"] = out["nev_subsidy_band"] @ band_mix(p)  # the average vehicle's central subsidy
+    out["nev_local_cap"] = local_cap
     out["preference"] = np.minimum(out["preference"], 1.0)
     out["tariff"] = np.minimum(out["tariff"], 1.0)
     return out

@@ -121,7 +121,11 @@ class NevPolicy(_Event):
 
     kind: Literal["nev_policy"]
     instrument: Literal["purchase_subsidy", "purchase_tax_exemption", "dual_credit", "plate_exemption", "local_subsidy_cap"]
-    value_rmb_per_vehicle: dict[int, NonNegative] = Field(default_factory=dict, description="RMB per vehicle by year (subsidy, tax exemption)")
+    value_rmb_per_vehicle: dict[int, NonNegative] = Field(default_factory=dict, description="RMB per vehicle by year (subsidy, tax exemption), for every range band")
+    value_by_band_rmb: dict[Literal["bev_150_250km", "bev_250_400km", "bev_400km_plus", "phev"], dict[int, NonNegative]] = Field(
+        default_factory=dict, description="purchase subsidy by range band: RMB per vehicle by year (the last value is held until `end`)"
+    )
+    volume_cap_vehicles: NonNegative | None = Field(None, description="vehicles a year the subsidy covers while active (2020-22: 2 m); above it the subsidy per vehicle is scaled down")
     strength: Fraction = 1.0
 
 

@@ -206,6 +206,10 @@ def validate(doc: dict[str, Any]) -> Scenario:
     except ValidationError as exc:
         raise ScenarioError(_format(exc, doc)) from None
     drop = set(sc.remove_events)
+    names = [e.name for e in sc.events]
+    unknown = sorted(drop - set(names))
+    if unknown:
+        raise ScenarioError(f"remove_events = {unknown[0]!r}: matches no event; allowed: names of inherited events ({', '.join(names)})")
     if drop:
         sc = sc.model_copy(update={"events": [e for e in sc.events if e.name not in drop]})
     return sc

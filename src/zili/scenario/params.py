@@ -69,6 +69,16 @@ WEI_ANG_JIA_2023 = (
 KORNAI_1986 = "Kornai (1986), The soft budget constraint, Kyklos 39(1):3-30, doi:10.1111/j.1467-6435.1986.tb01252.x"
 SEED_003 = "seed 003 (TechNode, Two Sessions 2020): 'the policy process is slow and often messy'"
 SEED_000 = "seed 000 (Rui Ma, 2022): Huang Qifan, a 5% efficiency gain = USD 2 tn more output"
+BASS_1969 = "Bass (1969), A new product growth model for consumer durables, Management Science 15(5):215-227, doi:10.1287/mnsc.15.5.215 (imitation: adoption rises with adopters)"
+KAPLAN_2020 = (
+    "Kaplan et al. (2020), Scaling laws for neural language models, arXiv:2001.08361; Sevilla et al. (2022), "
+    "Compute trends across three eras of machine learning, arXiv:2202.05924 (AI progress tracks training compute)"
+)
+PRIVACY_PRIOR = (
+    "Goldfarb & Tucker (2012), Privacy and innovation, Innovation Policy and the Economy 12:65-90, doi:10.1086/663156; "
+    "Jia, Jin & Wagman (2021), The short-run effects of GDPR on technology venture investment, Marketing Science 40(4), "
+    "doi:10.1287/mksc.2020.1271 (privacy rules slow data-driven ventures; seed 003: 'Extremely affects them', but clarity may help)"
+)
 
 
 class Priorities(_Group):
@@ -102,13 +112,17 @@ class Capital(_Group):
     lgfv_leverage: float = param(0.5, 0.0, 2.0, "local spending financed by LGFV debt per unit of budget-funded spending")
     lgfv_rate: float = param(0.05, 0.0, 0.12, "interest rate on LGFV debt (fraction per year)")
     capex_share_equity: float = param(0.7, 0.0, 1.0, "share of equity, loans and subsidies received that firms put into capacity")
+    reinvestment_ratio: float = param(1.5, 0.0, 3.0, "reinvestment clause of provincial guidance funds: local capex a funded firm must make per RMB received (race on only; commonly 1-2x reported)")
+    land_revenue_tech_share: float = param(0.01, 0.0, 0.05, "share of a province's land-sale revenue (provinces.csv) that goes into its guidance fund each year")
+    nev_local_race_boost: float = param(2.0, 0.0, 10.0, "extra weight provinces put on battery and EV plants per unit of local NEV top-up (relative to the central subsidy)")
 
 
 class Innovation(_Group):
     """Step 4: capability growth toward a moving frontier."""
 
     rd_effect: float = param(0.03, 0.0, 0.5, "capability gain per unit log1p(R&D / node R&D scale), before diminishing returns", "prior", HALL_2010)
-    rd_scale_share: float = param(0.01, 0.0001, 0.2, "R&D scale of a node as a share of its China market (RMB bn per RMB bn)")
+    rd_scale_share: float = param(0.05, 0.001, 0.5, "R&D intensity (R&D per RMB of the firm's yearly capacity) at which R&D's effect is log(2) x rd_effect")
+    rd_min_scale_rmb_bn: float = param(0.02, 0.001, 1.0, "smallest capacity used to measure a firm's R&D intensity (young firms with no capacity yet), RMB bn")
     learning_effect: float = param(0.05, 0.0, 0.3, "capability gain per unit of log2 growth of cumulative domestic output (learning-by-doing)", "prior", IRWIN_KLENOW_1994)
     spillover: float = param(0.08, 0.0, 0.5, "share of the gap to national best practice closed per year by spillovers")
     hub_spillover_boost: float = param(0.5, 0.0, 3.0, "extra spillover for firms in innovation hubs and innovation centres (seed 002, 003)")
@@ -120,7 +134,8 @@ class Innovation(_Group):
     own_rd_intensity: float = param(0.08, 0.0, 0.3, "share of revenue firms spend on R&D from their own funds")
     ai_compute_bound: bool = switch(True, "AI-model progress is bounded by access to advanced AI chips")
     battery_learning_rate: float = param(0.19, 0.05, 0.35, "battery cost decline per doubling of cumulative battery output", "prior", ZIEGLER_TRANCIK_2021)
-    privacy_data_effect: float = param(0.3, -0.5, 1.0, "slowdown of data-hungry AI progress per unit privacy-law severity (negative = clarity helps)", "prior", "seed 003: Ramsey, 'Very affects them. Extremely affects them'; sign uncertain")
+    privacy_data_effect: float = param(0.3, -0.5, 1.0, "slowdown of data-hungry AI progress per unit privacy-law severity (negative = clarity helps)", "prior", PRIVACY_PRIOR)
+    ai_compute_elasticity: float = param(1.0, -0.5, 2.0, "elasticity of AI-model progress to access to advanced AI chips (0 = compute does not bind; negative = scarcity spurs efficiency)", "prior", KAPLAN_2020)
 
 
 class Market(_Group):
@@ -143,6 +158,8 @@ class Market(_Group):
     stockpile_cap_months: float = param(18.0, 0.0, 48.0, "maximum stockpile in months of imports, within buyers' means")
     growth_half_life_years: float = param(8.0, 2.0, 30.0, "half-life of a node's excess demand growth over GDP growth (markets mature)")
     gdp_growth: float = param(0.06, 0.0, 0.12, "growth of domestic demand for technology per year when not sourced per node")
+    ev_share_of_battery_demand0: float = param(0.25, 0.05, 0.6, "share of China's battery demand (cells and materials) that came from NEVs in the start year; the rest grows exogenously")
+    battery_history_years: float = param(3.0, 1.0, 10.0, "cumulative battery output before the start, in years of starting output (about 1 / growth for a young industry)")
 
 
 class Production(_Group):
@@ -193,6 +210,11 @@ class PolicyParams(_Group):
     nev_charging_pull: float = param(0.8, 0.0, 5.0, "logit weight of log charging points per NEV in NEV demand")
     nev_plate_pull: float = param(0.5, 0.0, 3.0, "logit shift from licence-plate exemptions in restricting cities")
     nev_credit_pull: float = param(0.6, 0.0, 3.0, "logit shift from dual-credit requirements at full strength")
+    nev_imitation: float = param(0.8, 0.0, 3.0, "logit shift per unit log growth of the NEV fleet on the road (familiarity, models on offer: Bass imitation)", "prior", BASS_1969)
+    nev_adjustment_speed: float = param(0.5, 0.1, 1.0, "share of the gap to the target NEV share closed in a year")
+    nev_local_topup_use: float = param(0.6, 0.0, 1.0, "share of the local top-up cap (a share of the central subsidy) that local governments actually paid")
+    nev_scrappage: float = param(0.03, 0.0, 0.15, "share of the NEV fleet scrapped per year")
+    private_chargers_per_nev: float = param(0.05, 0.0, 0.3, "public charging points private operators build per new NEV sold (their own capex)")
 
 
 AXTELL_2001 = "Axtell (2001), Zipf distribution of U.S. firm sizes, Science 293:1818-1820, doi:10.1126/science.1062081 (tail exponent about 1.06)"
@@ -227,6 +249,12 @@ class Programmes(_Group):
     nev_price_rmb_k: float = param(180.0, 80.0, 400.0, "average NEV price before subsidy, RMB thousand")
     nev_premium0: float = param(0.35, 0.0, 1.0, "NEV price premium over a comparable combustion car at the start (share of price)")
     battery_share_of_premium: float = param(0.8, 0.3, 1.0, "share of the NEV premium due to battery cost (falls with battery learning)")
+    nev_mix_bev_short: float = param(0.25, 0.0, 0.6, "share of NEV sales in the short-range BEV subsidy band (150-250 km)")
+    nev_mix_bev_mid: float = param(0.4, 0.0, 0.8, "share of NEV sales in the mid-range BEV subsidy band (250-400 km)")
+    nev_mix_bev_long: float = param(0.1, 0.0, 0.5, "share of NEV sales in the long-range BEV band (400 km and more); plug-in hybrids are the rest")
+    nev_stock_start_k: float = param(40.0, 15.0, 100.0, "NEVs on the road in the year before the start, thousand")
+    charging_points_start_k: float = param(30.0, 10.0, 60.0, "public charging points at the start, thousand")
+    unit_cost_dc_rack_rmb_k: float = param(150.0, 50.0, 500.0, "cost of one data-centre rack incl. building, power and cooling, RMB thousand")
     gdp0_rmb_bn: float = param(64000.0, 60000.0, 68000.0, "China's nominal GDP in the start year, RMB bn (not read from macro.csv, where GDP is derived from the R&D ratio, a calibration target)")
     engineers_k: float = param(2000.0, 500.0, 6000.0, "R&D engineers in the modelled sectors at the start, thousand")
     graduates_k: float = param(150.0, 20.0, 600.0, "new engineers entering the modelled sectors per year at the start, thousand")

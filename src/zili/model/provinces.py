@@ -1,0 +1,130 @@
+"""Provinces: fiscal capacity, local guidance funds, the race for projects and LGFV debt.
+
+Each province pays into its guidance fund from its budget (a share of GDP) and its
+land revenue; with the race on, local-government financing vehicles (LGFVs) lever that
+money up, every province herds into the same top-priority nodes (harder for batteries
+while local NEV support is strong), and reinvestment clauses make funded firms build
+plants in the province for a multiple of the money they received, whatever the node's
+utilisation. Duplicated projects, idle capacity, write-offs and LGFV debt follow. With
+``capital.province_race`` off, a coordinator funds only nodes short of capacity, no
+LGFV leverage is used and no reinvestment clause applies.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from zili.model.money import THOUSAND_PER_BN
+from zili.model.state import State
+from zili.model.world import World
+
+NEV_SECTOR_NODES = ("battery_materials", "battery_cells", "ev_assembly")
+
+
+def node_weights(state: State, world: World, k: int, w: np.ndarray) -> np.ndarray:
+    """Provincial funds' weights over nodes, (R, N), from mandate x priority ``w``."""
+    p = world.params
+    if p.province_race:
+        w = w ** p.race_herding
+        local = world.nev_local_cap[k] if world.nev_local_cap is not None else 0.0
+        if local > 0:  # local NEV top-ups signal support: provinces chase battery and EV plants
+            boost = np.ones(w.shape[-1])
+            for name in NEV_SECTOR_NODES:
+                boost[world.names["node"].index(name)] += p.nev_local_race_boost * local
+            w = w * boost
+        return w
+    gap = state.scratch.get("capacity_gap")  # a coordinator funds only nodes short of capacity
+    return w * gap if gap is not None else w
+
+
+def _provincial_rows(parts: list, start: int, u_prov: int):
+    rows = parts[start:]
+    if not rows:
+        return None
+    cols = [np.concatenate([r[i] for r in rows]) for i in range(8)]
+    keep = cols[3] == u_prov
+    return [c[keep] for c in cols]
+
+
+def step(state: State, world: World, k: int, parts: list, start: int) -> State:
+    """Apply reinvestment clauses to this year's provincial deals; count duplicated projects; LGFV debt.
+
+    ``parts[start:]`` are the ledger arrays the capital step appended this year.
+    """
+    p = world.params
+    sc = state.scratch
+    R, M = state.alive.shape
+    N = len(world.names["node"])
+    V = len(world.names["province"])
+    sc["reinvested"] = np.zeros((R, N))
+    sc["prov_projects"] = np.zeros((R, N))
+    sc["dup_projects"] = np.zeros((R, N))
+    sc["provinces_competing"] = np.zeros((R, N))
+    u_prov = np.nonzero(world.fund_is_provincial)[0]
+    if len(u_prov):
+        cols = _provincial_rows(parts, start, int(u_prov[0]))
+        if cols is not None and len(cols[0]):
+            rep, payer, node, fid, amount = cols[0], cols[2], cols[5].astype(np.int64), cols[6], cols[7]
+            r_ = np.searchsorted(state.replicates, rep)
+            m_ = _slots(state, r_, fid)
+            sc["prov_projects"] = np.bincount(r_ * N + node, minlength=R * N).reshape(R, N).astype(float)
+            prov = world.payer_province[payer]
+            pairs = np.unique(np.stack([r_, node, np.where(prov >= 0, prov, V)], axis=1), axis=0)
+            sc["provinces_competing"] = np.bincount(pairs[:, 0] * N + pairs[:, 1], minlength=R * N).reshape(R, N).astype(float)
+            util_prev = sc.get("util", np.full((R, N), p.target_utilisation))
+            idle = util_prev < p.target_utilisation
+            sc["dup_projects"] = sc["prov_projects"] * idle
+            if p.province_race and p.reinvestment_ratio > p.capex_share_equity:
+                _reinvest(state, world, r_, m_, node, amount, sc)
+    lgfv_step(state, world, k)
+    return state
+
+
+def _slots(state: State, r_: np.ndarray, fid: np.ndarray) -> np.ndarray:
+    """Firm slot of each (replicate row, firm id): ids increase along the slot axis."""
+    m_ = np.empty(len(fid), dtype=np.int64)
+    for r in np.unique(r_):
+        sel = r_ == r
+        m_[sel] = np.searchsorted(state.fid[r], fid[sel])
+    return m_
+
+
+def _reinvest(state: State, world: World, r_: np.ndarray, m_: np.ndarray, node: np.ndarray, amount: np.ndarray, sc: dict) -> None:
+    """Funded firms build local plants for ``reinvestment_ratio`` x the money received, from their own cash.
+
+    The part of the money the finance step already turns into capacity (``capex_share_equity``)
+    is not counted twice. Booked as capex, so the firm books still reconcile.
+    """
+    p = world.params
+    R, M = state.alive.shape
+    N = len(world.names["node"])
+    due = np.zeros(R * M, dtype=np.int64)
+    np.add.at(due, r_ * M + m_, np.floor(amount * (p.reinvestment_ratio - p.capex_share_equity)).astype(np.int64))
+    due = due.reshape(R, M)
+    spend = np.where(state.alive, np.minimum(due, np.maximum(state.cash, 0)), 0)
+    state.cash -= spend
+    state.books["capex"] += spend
+    state.capa = state.capa + spend / THOUSAND_PER_BN / p.capital_intensity
+    keyed = np.bincount((np.arange(R)[:, None] * N + state.node).ravel(), weights=(spend / THOUSAND_PER_BN).ravel(), minlength=R * N)
+    sc["reinvested"] = keyed.reshape(R, N)
+
+
+def lgfv_step(state: State, world: World, k: int) -> None:
+    """LGFV debt: last year's debt with interest, plus the levered part of this year's provincial money."""
+    p = world.params
+    lever = p.lgfv_leverage if p.province_race else 0.0
+    u_prov = int(np.nonzero(world.fund_is_provincial)[0][0]) if world.fund_is_provincial.any() else -1
+    if u_prov < 0 or lever <= 0:
+        return
+    pay = world.fund_payin[k, u_prov]
+    for payer in np.nonzero(pay)[0]:
+        v = int(world.payer_province[payer])
+        if v < 0:
+            continue
+        new_debt = int(pay[payer] * lever / (1 + lever))
+        state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
+
+
+def excess_capacity(capacity: np.ndarray, output: np.ndarray, target: float) -> np.ndarray:
+    """Capacity not needed to make this year's output at normal utilisation, (R, N), RMB bn."""
+    return np.maximum(capacity - output / target, 0.0)
