@@ -21,6 +21,7 @@ NODES = [
     "ai_models", "data_centres", "critical_minerals", "battery_materials", "battery_cells",
     "ev_assembly", "charging", "base_stations", "avionics", "aircraft", "rail",
     "industrial_software", "cloud", "ecommerce", "biopharma", "quantum", "fintech", "crypto",
+    "hbm",  # appended (issue 3): node order is an index, new nodes go at the end
 ]
 SECTORS = ["semiconductors", "ai", "nev_batteries", "telecom_5g", "aerospace_manufacturing",
            "industrial_internet", "ecommerce", "biotech_pharma", "quantum", "fintech", "crypto"]
@@ -252,3 +253,46 @@ def test_readme_documents_every_file():
     text = (DATA / "README.md").read_text(encoding="utf-8")
     for name in FILES:
         assert f"## {name}.csv" in text, name
+
+
+DYNAMICS = {"china_demand_share", "demand_growth", "frontier_growth_mature", "frontier_growth_advanced",
+            "advanced_share"}
+
+
+def test_node_dynamics_cover_every_node():
+    by = defaultdict(set)
+    for r in load("node_dynamics"):
+        assert r["node"] in NODES, r
+        by[r["node"]].add(r["quantity"])
+    for n in NODES:
+        assert by[n] == DYNAMICS, n
+
+
+def test_hbm_node_wiring():
+    nodes = {r["node"]: r for r in load("nodes")}
+    assert nodes["hbm"]["sector"] == "semiconductors"
+    edges = {(r["node"], r["input"]) for r in load("node_inputs")}
+    assert {("hbm", "memory_fab"), ("hbm", "assembly_test"), ("ai_chips", "hbm")} <= edges
+    assert ("ai_chips", "memory_fab") in edges  # kept (was the HBM stand-in)
+
+
+def test_sourced_market_sizes_have_year_and_source():
+    for r in load("nodes"):
+        if r["global_market_usd_bn"]:
+            assert float(r["global_market_usd_bn"]) > 0, r
+            assert r["market_year"], r
+            assert not unsourced(r) and "http" in r["source"], r
+        else:
+            assert unsourced(r), r
+
+
+def test_build_eto_reproduces_shipped_files(tmp_path):
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "src" / "zili" / "data" / "build_eto.py"
+    if not script.exists() or not Path("/work/shared/data/eto").exists():
+        pytest.skip("build script or ETO data not available")
+    subprocess.run([sys.executable, str(script), "--out", str(tmp_path)], check=True, capture_output=True)
+    for name in ("nodes", "node_inputs", "supply_shares"):
+        assert (tmp_path / f"{name}.csv").read_bytes() == (DATA / f"{name}.csv").read_bytes(), name
