@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sys
 
-from zili.cli import core  # noqa: F401  (registers run, scenarios, describe)
+from zili.cli import controls, core  # noqa: F401  (each module registers its commands)
+from zili.cli import calibrate as _calibrate  # noqa: F401  (params, calibrate, backtest)
 from zili.cli.app import app, err
 
 __all__ = ["app", "main"]
