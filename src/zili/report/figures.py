@@ -93,8 +93,27 @@ def _meta(fig: go.Figure, runs: list, tags: dict[str, str], *, note: str | None 
     return fig
 
 
+def _wrap(text: str, width: int = 140) -> str:
+    """Break a long caption into lines of at most ``width`` characters (plotly does not wrap)."""
+    words, lines, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > width:
+            lines.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}".strip()
+    return "<br>".join(lines + ([cur] if cur else []))
+
+
+def run_dash(k: int, dash: str = "solid") -> str:
+    """Line dash of run ``k``: later runs are dashed so lines that coincide stay visible."""
+    if k == 0:
+        return dash
+    return {"solid": "dash", "dot": "dashdot"}.get(dash, dash)
+
+
 def _title(text: str, note: str | None = None) -> dict:
-    sub = f"<br><sup>{note}</sup>" if note else ""
+    sub = f"<br><sup>{_wrap(note)}</sup>" if note else ""
     return {"text": f"{text}{sub}", "x": 0.01, "xanchor": "left"}
 
 
@@ -184,7 +203,7 @@ def _small_multiples(
                 tag, unit = series_info(ds, metric, entity)
                 tags[metric] = tag
                 name = labels[k] + (f" ({lab})" if lab else "")
-                add_band(fig, years, v, name=name, colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit if unit != "fraction" else "", row=r, col=c, showlegend=name not in seen, dash=dash, band=dash == "solid", label=entity)
+                add_band(fig, years, v, name=name, colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit if unit != "fraction" else "", row=r, col=c, showlegend=name not in seen, dash=run_dash(k, dash), band=dash == "solid", label=entity)
                 seen.add(name)
     fig.update_yaxes(title_text=yaxis, row=None, col=1)
     note = band_note(runs)
@@ -281,7 +300,7 @@ def _panels_figure(runs: list, panels: list[tuple[str, Callable[[Any], tuple[np.
             if v is None:
                 continue
             tags[metric] = tag
-            add_band(fig, run.dataset["year"].values, v, name=labels[k], colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit, row=r, col=c, showlegend=labels[k] not in seen, label=ptitle)
+            add_band(fig, run.dataset["year"].values, v, name=labels[k], colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit, row=r, col=c, showlegend=labels[k] not in seen, label=ptitle, dash=run_dash(k))
             seen.add(labels[k])
     fig.update_layout(title=_title(title, band_note(runs)), height=max(340, rows * 260 + 120), legend={"orientation": "h", "y": -0.08})
     return _meta(fig, runs, tags)
@@ -454,7 +473,7 @@ def sankey_flows(run) -> pd.DataFrame:
     return f.groupby(["year", "payer", "instrument", "node", "firm", "disclosed"], as_index=False, observed=True)["amount"].sum()
 
 
-def sankey_frame(run, years: tuple[int, int] | None = None, *, min_share: float = 0.01, max_nodes: int = 14, flows: pd.DataFrame | None = None) -> pd.DataFrame:
+def sankey_frame(run, years: tuple[int, int] | None = None, *, min_share: float = 0.005, max_nodes: int = 22, flows: pd.DataFrame | None = None) -> pd.DataFrame:
     """Ledger flows of one run as Sankey links: funder -> instrument -> node -> firm type.
 
     Amounts are RMB bn summed over the years and averaged over replicates (each ledger
@@ -555,12 +574,11 @@ def fig_sankey(run: Any, years: tuple[int, int] | None = None, *, per_year: bool
         fig.update_layout(updatemenus=[{"buttons": buttons, "direction": "down", "x": 1.0, "xanchor": "right", "y": 1.13, "yanchor": "top", "showactive": True}])
     disclosed = float(main.loc[(main["stage"] == 0) & main["disclosed"], "amount_rmb_bn"].sum())
     total = float(main.loc[main["stage"] == 0, "amount_rmb_bn"].sum())
-    fig.update_layout(title={"text": _sankey_title(label, options[0][0]), "x": 0.01, "xanchor": "left"}, height=560, font={"size": 11})
+    fig.update_layout(title={"text": _sankey_title(label, options[0][0]), "x": 0.01, "xanchor": "left"}, height=680, font={"size": 11})
     note = (
         f"Mean over {run.dataset.sizes.get('replicate', 1)} replicates (RMB bn, nominal). Blue: disclosed flows, fund size from a sourced event "
         f"({sig(disclosed)} of {sig(total)}); grey: simulated. Allocation to nodes and firms is always simulated."
     )
-    fig.add_annotation(text=note, showarrow=False, x=0, y=-0.08, xref="paper", yref="paper", xanchor="left", font={"size": 11})
     return _meta(fig, [run], {"capital_deployed": "predicted"}, note=note, extra={"disclosed_rmb_bn": disclosed, "total_rmb_bn": total})
 
 
@@ -575,10 +593,13 @@ def fig_named_firms(runs: Any, top: int = 12) -> go.Figure:
     """Capital received by named anchor firms over the run (illustrative, not forecasts of those companies)."""
     runs = _as_runs(runs)
     labels = run_labels(runs)
+    common = set.intersection(*(set(int(y) for y in r.dataset["year"].values) for r in runs))
+    y0, y1 = (min(common), max(common)) if common else (0, -1)
     per_run = []
     for run in runs:
         names = named_firms(run)
         led = run.ledger
+        led = led[(led["year"] >= y0) & (led["year"] <= y1)]
         n_rep = max(int(run.dataset.sizes.get("replicate", 1)), 1)
         sel = led[led["firm_id"].isin(list(names))]
         s = sel.groupby("firm_id")["amount_rmb_bn"].sum() / n_rep
@@ -594,7 +615,7 @@ def fig_named_firms(runs: Any, top: int = 12) -> go.Figure:
         fig.add_trace(go.Bar(y=list(order), x=vals.to_numpy(), orientation="h", name=labels[k], marker_color=PALETTE[k % len(PALETTE)], text=[sig(v) for v in vals], hovertemplate=f"<b>{labels[k]}</b> %{{y}}: %{{text}} RMB bn (mean over replicates); illustrative<extra></extra>"))
     fig.update_layout(
         barmode="group",
-        title=_title("Capital received by named firms, whole run (RMB bn): ILLUSTRATIVE", "Named firms seed the population with public figures; their trajectories are illustrative, never forecasts of those companies."),
+        title=_title(f"Capital received by named firms, {y0}-{y1} (RMB bn): ILLUSTRATIVE", "Named firms seed the population with public figures; their trajectories are illustrative, never forecasts of those companies."),
         height=max(360, 26 * len(order) * max(1, len(runs)) // 1 + 140),
         xaxis_title="RMB bn (mean over replicates)",
     )
@@ -651,7 +672,7 @@ def fig_history(runs: Any, history: pd.DataFrame | None) -> go.Figure:
                 continue
             tag, unit = series_info(run.dataset, metric, entity)
             tags[metric] = tag
-            add_band(fig, run.dataset["year"].values, v, name=labels[k], colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit if unit != "fraction" else "", row=r, col=c, showlegend=labels[k] not in seen)
+            add_band(fig, run.dataset["year"].values, v, name=labels[k], colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit if unit != "fraction" else "", row=r, col=c, showlegend=labels[k] not in seen, dash=run_dash(k))
             seen.add(labels[k])
         h = history[history["series"].astype(str) == s]
         yrs = pd.to_numeric(h["year"], errors="coerce")

@@ -27,7 +27,7 @@ header h1{margin:0 0 4px 0;font-size:24px} header p{margin:2px 0;opacity:.9}
 main{max-width:1280px;margin:0 auto;padding:10px 28px 40px}
 nav{position:sticky;top:0;background:#fafafa;padding:8px 0;border-bottom:1px solid #ddd;z-index:10;font-size:14px}
 nav a{margin-right:14px;color:#7a1f1f;text-decoration:none} nav label{float:right}
-section{background:#fff;border:1px solid #e3e3e3;border-radius:6px;margin:18px 0;padding:12px 16px}
+section{scroll-margin-top:60px;background:#fff;border:1px solid #e3e3e3;border-radius:6px;margin:18px 0;padding:12px 16px}
 section h2{margin:4px 0 6px 0;font-size:19px}
 .note{color:#555;font-size:13px;margin:2px 0 8px 0}
 .tags{font-size:12px;margin:2px 0 6px 0}
