@@ -69,7 +69,8 @@ class Screening:
 def morris_screen(problem: Problem, *, names: list[str] | None = None, groups: dict[str, list[str]] | None = None, trajectories: int = 4, levels: int = 4, seed: int = 0, workers: int = 2, progress=None) -> Screening:
     """Morris elementary effects of ``names`` (each its own factor) and ``groups``.
 
-    The design has ``trajectories * (factors + 1)`` model runs. Summaries are the
+    The design has ``trajectories * (factors + 1)`` model runs, all with the same model
+    seed (common random numbers). Summaries are the
     transformed model values at the problem's targets (no discrepancy noise), each scaled
     by its standard deviation over the design so that series in different units compare.
     """
@@ -90,7 +91,10 @@ def morris_screen(problem: Problem, *, names: list[str] | None = None, groups: d
     u = morris_sample.sample(salib, N=trajectories, num_levels=levels, seed=seed)
     thetas = np.array([[p.from_unit(v) for p, v in zip(space, row)] for row in u])
     sub = Problem(problem.doc, space, problem.targets, problem.observed, problem.fraction, problem.window, problem.sigma, problem.series)
-    raw, _ = simulate_many(sub, thetas, seeds_for(seed, len(thetas)), workers=workers, progress=progress)
+    # common random numbers: every run uses the same model seed, so an elementary effect
+    # is the parameter's effect and not the difference of two stochastic draws
+    crn = np.full(len(thetas), int(seeds_for(seed, 1)[0]))
+    raw, _ = simulate_many(sub, thetas, crn, workers=workers, progress=progress)
     z = transform(raw, problem.fraction)
     z = np.where(np.isfinite(z), z, np.nanmean(z, axis=0))
     sd = z.std(axis=0)
