@@ -32,12 +32,22 @@ def unit_sample(n: int, d: int, method: str, seed: int) -> np.ndarray:
     raise ValueError(f"method {method!r}; allowed: {', '.join(METHODS)}")
 
 
-def read_posterior(path: str | Path, base: Path | None = None) -> pd.DataFrame:
-    """Posterior draws (CSV or Parquet, one column per parameter name), checked against ranges."""
+def posterior_frame(sc) -> pd.DataFrame | None:
+    """The scenario's calibrated posterior draws (``[posterior]``) as a frame, or None."""
+    post = getattr(sc, "posterior", None)
+    if post is None or not post.draws:
+        return None
+    return _checked(pd.DataFrame(np.asarray(post.draws, dtype=float), columns=list(post.names)))
+
+
+def read_posterior(path: str | Path) -> pd.DataFrame:
+    """Posterior draws from a CSV or Parquet file (one column per parameter name), checked against ranges."""
     p = Path(path)
-    if not p.is_absolute() and base is not None and not p.exists():
-        p = base / p
     frame = pd.read_parquet(p) if p.suffix == ".parquet" else pd.read_csv(p)
+    return _checked(frame)
+
+
+def _checked(frame: pd.DataFrame) -> pd.DataFrame:
     frame = frame.drop(columns=[c for c in ("draw",) if c in frame])
     out = {}
     for col in frame.columns:

@@ -16,13 +16,13 @@ low = 0.05
 mode = 0.1
 high = 0.2
 
-posterior = "draws.csv"             # or: calibrated posterior draws, one column per name
-
 [[variants]]                        # structural variants: mechanisms switched on or off
 name = "no_crowding_out"
 set = { "params.capital.crowding_out" = false }
 ```
 
+The calibrated posterior draws (the scenario's ``[posterior]`` table, written by
+``zili calibrate``) are the third way to draw parameters (``--method posterior``).
 These sections are read by :func:`load_experiment` and validated here with the same
 strictness as the scenario itself (unknown names, bounds outside a parameter's range
 and wrong types are errors naming the field, the value and what is allowed); the rest
@@ -47,7 +47,7 @@ SWITCHES = (
     "params.finance.soft_budget",
     "params.innovation.ai_compute_bound",
 )
-EXPERIMENT_KEYS = ("uncertain", "variants", "posterior")
+EXPERIMENT_KEYS = ("uncertain", "variants")
 
 
 def _parameters() -> dict[str, dict[str, Any]]:
@@ -57,7 +57,7 @@ def _parameters() -> dict[str, dict[str, Any]]:
 def canonical_name(name: str) -> str:
     """``capital.x`` -> ``params.capital.x``; ``data:f:k:c`` -> ``f:k:c``; others unchanged."""
     name = name.strip()
-    if name.startswith("data:"):
+    if name.startswith(("data:", "data.")):
         return name[len("data:"):]
     if ":" not in name and not name.startswith("params.") and f"params.{name}" in _parameters():
         return f"params.{name}"
@@ -156,7 +156,7 @@ class Variant(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    name: str = Field(pattern=r"^[A-Za-z0-9_.:+-]+$")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.:+=-]+$")
     set: dict[str, Any] = Field(default_factory=dict, description="dotted name -> value, like --set")
 
     @model_validator(mode="after")
@@ -179,7 +179,6 @@ class UncertainSpace(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     uncertain: list[Uncertain] = Field(default_factory=list)
-    posterior: str | None = Field(None, description="CSV or Parquet of posterior draws, one column per parameter name")
     variants: list[Variant] = Field(default_factory=list)
 
     @model_validator(mode="after")
