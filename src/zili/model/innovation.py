@@ -63,7 +63,8 @@ def step(state: State, world: World, k: int) -> State:
     if ai >= 0:
         bound = 1.0 - p.privacy_data_effect * world.privacy[k]
         if p.ai_compute_bound:
-            bound = bound * state.scratch.get("compute_access", np.ones(R))[:, None]
+            access = np.clip(state.scratch.get("compute_access", np.ones(R)), 1e-6, 1.0)
+            bound = bound * (access ** p.ai_compute_elasticity)[:, None]
         gain = np.where(n == ai, gain * bound, gain)
     g = world.frontier_growth[n, t]
     cap = np.where(alive, np.minimum(1.0, state.cap + np.maximum(gain, 0.0)) / (1 + g), state.cap)

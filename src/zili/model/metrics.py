@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 
 from zili.model.groups import group_sum
+from zili.model.infrastructure import PROGRAMMES, delivery
+from zili.model.nev import BATTERY_NODES
+from zili.model.provinces import excess_capacity
 from zili.model.state import State
 from zili.model.trajectory import MetricBlock
 from zili.model.world import INSTRUMENTS, OWNERSHIP, World
@@ -87,6 +90,24 @@ class Recorder:
             ("digitisation_gain", ("china",), "predicted", "fraction of manufacturing output"),
             ("chokepoint_severity", self.nodes + self.tiers, "predicted", "fraction"),
             ("controlled_foreign_share", self.nodes, "predicted", "fraction of world supply held by countries controlling by then"),
+            # NEVs and batteries (nev.py)
+            ("nev_sales", ("china",), "predicted", "vehicles"),
+            ("nev_purchase_support", ("central", "local", "tax"), "input", "RMB per vehicle (central scaled by a binding volume cap)"),
+            ("nev_fiscal_cost", ("china",), "predicted", "RMB bn (purchase subsidies and tax exemption)"),
+            ("nev_subsidy_fraud", ("china",), "predicted", "RMB bn (central subsidy claimed for vehicles not really sold)"),
+            ("battery_cost_index", BATTERY_NODES, "predicted", "index, start year = 1 (learning-by-doing)"),
+            # new infrastructure (infrastructure.py)
+            ("data_centre_racks", ("china",), "predicted", "racks"),
+            ("infrastructure_delivery", tuple(PROGRAMMES), "predicted", "built / stated target, in the target year"),
+            # provinces (provinces.py)
+            ("excess_capacity", self.nodes + ("china",), "predicted", "RMB bn of capacity not needed at normal utilisation"),
+            ("duplicated_projects", self.nodes + ("china",), "predicted", "provincial deals in nodes already below normal utilisation"),
+            ("provinces_competing", self.nodes, "predicted", "provinces whose fund backed the node this year"),
+            ("reinvested_capex", self.nodes + ("china",), "predicted", "RMB bn of capex forced by reinvestment clauses"),
+            # real versus financial economy (realfin.py)
+            ("capital_by_sector", nm["sector"], "predicted", "RMB bn deployed"),
+            ("capital_by_economy", ("real", "financial"), "predicted", "RMB bn deployed"),
+            ("vc_allocation", nm["sector"], "predicted", "fraction of early-stage (venture-type) money"),
         ]
         for name, ents, tag, unit in spec:
             self.blocks[name] = (ents, tag, unit, np.zeros((R, self.Y, len(ents))))
@@ -178,6 +199,33 @@ class Recorder:
         self._set("digitisation_gain", k, gain[:, None])
         self._set("chokepoint_severity", k, np.concatenate([sc["severity"], sc["severity_tier"].reshape(R, -1)], axis=1))
         self._set("controlled_foreign_share", k, np.broadcast_to(sc["controlled_share"], (R, N)))
+        self._record_beyond_chips(state, world, k)
+
+    def _record_beyond_chips(self, state: State, world: World, k: int) -> None:
+        """NEVs and batteries, new infrastructure, provinces, real versus financial economy."""
+        sc = state.scratch
+        sup = sc["nev_support"]
+        self._set("nev_sales", k, sc["nev_units"][:, None])
+        self._set("nev_purchase_support", k, np.stack([sup["central"], sup["local"], sup["tax"]], axis=1))
+        self._set("nev_fiscal_cost", k, sc["nev_fiscal_cost"][:, None])
+        self._set("nev_subsidy_fraud", k, sc["nev_subsidy_fraud"][:, None])
+        self._set("battery_cost_index", k, sc["cost_index"][:, [self.nodes.index(n) for n in BATTERY_NODES]])
+        self._set("data_centre_racks", k, state.stock_units[:, self.nodes.index("data_centres")][:, None])
+        self._set("infrastructure_delivery", k, delivery(state, world, k))
+        excess = excess_capacity(sc["capacity"].sum(2), sc["output"].sum(2), world.params.target_utilisation)
+        for name, arr in (("excess_capacity", excess), ("duplicated_projects", sc["dup_projects"]), ("reinvested_capex", sc["reinvested"])):
+            self._set(name, k, np.concatenate([arr, arr.sum(1, keepdims=True)], axis=1))
+        self._set("provinces_competing", k, sc["provinces_competing"])
+        by_sector = sc["capital_by_sector"]
+        real, fin = np.zeros(self.R), np.zeros(self.R)
+        for s in range(by_sector.shape[1]):  # explicit sums: a replicate adds up the same alone or in a batch
+            if world.sector_real[s]:
+                real = real + by_sector[:, s]
+            else:
+                fin = fin + by_sector[:, s]
+        self._set("capital_by_sector", k, by_sector)
+        self._set("capital_by_economy", k, np.stack([real, fin], axis=1))
+        self._set("vc_allocation", k, sc["vc_allocation"])
 
     def result(self) -> tuple[MetricBlock, ...]:
         """All blocks, plus ``<metric>_real`` (deflated to start-year prices) for money metrics."""

@@ -65,7 +65,7 @@ def step(state: State, world: World, k: int, parts: list, start: int) -> State:
         cols = _provincial_rows(parts, start, int(u_prov[0]))
         if cols is not None and len(cols[0]):
             rep, payer, node, fid, amount = cols[0], cols[2], cols[5].astype(np.int64), cols[6], cols[7]
-            r_ = np.searchsorted(state.replicates, rep)
+            r_ = replicate_rows(state.replicates, rep)
             m_ = _slots(state, r_, fid)
             sc["prov_projects"] = np.bincount(r_ * N + node, minlength=R * N).reshape(R, N).astype(float)
             prov = world.payer_province[payer]
@@ -78,6 +78,12 @@ def step(state: State, world: World, k: int, parts: list, start: int) -> State:
                 _reinvest(state, world, r_, m_, node, amount, sc)
     lgfv_step(state, world, k)
     return state
+
+
+def replicate_rows(replicates: np.ndarray, rep: np.ndarray) -> np.ndarray:
+    """Row of each replicate id in a batch (ids need not be sorted)."""
+    order = np.argsort(replicates, kind="stable")
+    return order[np.searchsorted(replicates[order], rep)]
 
 
 def _slots(state: State, r_: np.ndarray, fid: np.ndarray) -> np.ndarray:

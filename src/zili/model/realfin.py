@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from zili.model.money import THOUSAND_PER_BN
+from zili.model.provinces import replicate_rows
 from zili.model.state import State
 from zili.model.world import SELECTION, World
 
@@ -30,7 +31,7 @@ def step(state: State, world: World, k: int, parts: list, start: int) -> State:
         fund = np.concatenate([r[3] for r in rows]).astype(np.int64)
         node = np.concatenate([r[5] for r in rows]).astype(np.int64)
         amount = np.concatenate([r[7] for r in rows]) / THOUSAND_PER_BN
-        r_ = np.searchsorted(state.replicates, rep)
+        r_ = replicate_rows(state.replicates, rep)
         sec = world.node_sector[node]
         by_sector = np.bincount(r_ * S + sec, weights=amount, minlength=R * S).reshape(R, S)
         v = world.fund_selection[fund] == VENTURE
