@@ -302,6 +302,9 @@ YOLE_OSAT = ("Chip Scale Review Nov-Dec 2020, p. 11, citing Yole Developpement, 
              "Industry 2020 — https://chipscalereview.com/wp-content/uploads/flipbook/7/files/basic-html/page11.html")
 GMI_AI = ("EE Times Asia (Global Market Insights): AI Chip Market to Reach $70B by 2026 (2020) — "
           "https://www.eetasia.com/ai-chip-market-to-reach-70b-by-2026/")
+OMDIA_AI = ("Embedded Computing Design (Omdia): NVIDIA Maintains Position in 2020 Market for AI Processors for "
+            "Cloud and Data Center (2021-08-06) — https://embeddedcomputing.com/technology/processing/chips-and-socs/"
+            "nvidia-maintains-position-in-2020-market-for-ai-processors-for-cloud-and-data-center")
 ASML_2019 = ("ASML Holding: US GAAP consolidated statements of operations, Q4 and full year 2019 (SEC exhibit, "
              "2020-01) — https://www.sec.gov/Archives/edgar/data/937966/000093796620000003/"
              "financialstatementsusgaapq.htm")
@@ -373,7 +376,9 @@ MARKETS = {
                         notes="Omdia: power ICs + power discretes + power modules, 2019 revenue"),
     "ai_chips": dict(value=8.0, year=2019, source=GMI_AI,
                      notes="Global Market Insights: 'AI accelerator chipsets' 8 USD bn in 2019 (cloud 40%); a "
-                           "market-research estimate with a vendor-specific definition, treat as rough. Not in ETO "
+                           "market-research estimate with a vendor-specific definition, treat as rough. Narrower "
+                           "definition for comparison: Omdia cloud and data-centre AI processors 2020 = 4 USD bn after "
+                           "+79%, so 2019 = 4 / 1.79 = 2.2 USD bn (" + OMDIA_AI + "). Not in ETO "
                            "with a size (N1-N4 have no usable size; N1 '$5.5 billion' row cites placeholder 'Cool "
                            "Semiconductor Research Firm LLC')"),
     "ai_models": dict(low=10, high=60, notes="2019 global AI software and services revenue, wide range; definitions vary"),
@@ -432,7 +437,11 @@ UNSOURCED_SHARES = {
     "ai_chips": ({"US": (0.8, 0.97), "NL": (0.0, 0.01), "JP": (0.0, 0.03), "KR": (0.0, 0.03), "TW": (0.0, 0.03),
                   "EU": (0.0, 0.02), "CN": (0.01, 0.1), "other": (0.0, 0.05)}, "headquarters",
                  "ETO N1-N4 give no numeric shares; text: US 'monopolizes' discrete GPUs and 'virtually the entire' FPGA design "
-                 "market; Chinese AI ASIC designers (HiSilicon, Cambricon, Horizon) listed"),
+                 "market; Chinese AI ASIC designers (HiSilicon, Cambricon, Horizon) listed. Omdia (cloud and data-centre AI "
+                 "processors only): NVIDIA 1.8 USD bn of ~2.2 USD bn in 2019 (2020: 3.2 of 4.0, 80.6%), i.e. NVIDIA alone "
+                 "~0.8 (US lower bound; the rest - Xilinx, Google, Intel (US), Huawei (CN) and others - not split) — "
+                 "https://embeddedcomputing.com/technology/processing/chips-and-socs/nvidia-maintains-position-in-2020-"
+                 "market-for-ai-processors-for-cloud-and-data-center"),
 }
 # ---------------------------------------------------------------- non-ETO SOURCED shares (issue 3)
 # node -> dict(shares (region -> share before rounding; 'other' = remainder), basis, year, source, notes)
