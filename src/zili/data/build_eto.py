@@ -332,7 +332,12 @@ MARKETS = {
                         "found). Anchors: all semiconductor equipment billings 2019 = 59.75 USD bn (SEMI, macro.csv); "
                         "ASML 2019 total net sales 11,820.0 EUR m, of which net system sales 8,996.2 EUR m, 229 "
                         "lithography systems sold (" + ASML_2019 + "); Nikon and Canon litho revenue not found; "
-                        "EUR/USD 2019 not in the project's data, so no USD conversion"),
+                        "EUR/USD 2019 not in the project's data, so no USD conversion; Nikon FY2019 (Apr 2019-Mar "
+                        "2020) sold 45 semiconductor litho systems (34 new) (https://global-net.co.jp/archives/1244); "
+                        "Gartner via Barclays: litho ~21% of WFE spending in 2010-11 (https://sst.semiconductor-digest."
+                        "com/2012/04/semiconductor-wafer-fab-equipment-trends-lithography) and Yole: WFE 59 USD bn in "
+                        "2019 (https://www.yolegroup.com/yole-group-actuality/exploring-semiconductor-equipment-during-"
+                        "a-geopolitically-charged-era/) - mixing those years would give ~12, not used as a value"),
     "deposition": dict(low=10, high=16, notes=ETO_EMPTY + "; UNSOURCED (no 2019 deposition-segment total found); "
                        "anchor: SEMI total equipment 59.75 USD bn (2019)"),
     "etch": dict(low=9, high=15, notes=ETO_EMPTY + "; UNSOURCED (no 2019 etch/clean-segment total found); anchor: "
