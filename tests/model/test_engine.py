@@ -323,7 +323,6 @@ def test_counts_and_money_are_non_negative(money_run):
     "(super-individual) firms, planned with the performance work (issue 8). 10k vs 40k firms, 4 replicates: "
     "median |z| of node capability about 2.3, e.g. fintech:mature 0.715 vs 0.761",
 )
-)
 def test_population_size_agrees_within_monte_carlo_error():
     """Median |z| over entities of the 2020 (unpaired) difference (10k vs 40k firms) stays below 1.5;
     under the null (|t| with ~6 df) the median is about 0.7."""
