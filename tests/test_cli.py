@@ -278,9 +278,6 @@ def test_every_command_has_help_with_an_example(command):
     assert result.exit_code == 0 and "Example" in result.stdout
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: cli.py run: write_run's FileExistsError (an --out that is a non-empty "
-                   "directory without meta.json, or a file) is not caught, so the user gets a rich traceback and exit "
-                   "status 1 after the whole simulation has run; check --out before simulating and fail with status 2")
 @pytest.mark.parametrize("kind", ["busy_dir", "file"])
 def test_out_that_is_not_a_run_directory(kind, home, small_toml, tmp_path):
     out = tmp_path / "busy"

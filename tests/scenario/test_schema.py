@@ -142,9 +142,6 @@ def test_remove_events_drops_by_name():
     assert [e.name for e in sc.events] == ["b"]
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: load.py validate: remove_events names that match no event are silently "
-                   "ignored, so a typo in a counterfactual (e.g. no-controls listing the baseline's controls) keeps "
-                   "the control without a word; it should raise naming the value and the events that exist")
 def test_remove_events_typo_is_an_error():
     doc = events(export_control("us_rule")) | {"remove_events": ["us_rul"]}
     with pytest.raises(ScenarioError) as info:

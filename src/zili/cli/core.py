@@ -48,6 +48,12 @@ def run(
     sc = load_or_exit(scenario, sets)
     run_id = new_run_id(sc.name)
     out_dir = out if out is not None else default_home() / run_id
+    from zili.store.files import _check_replaceable
+
+    try:  # refuse a bad --out before spending time simulating
+        _check_replaceable(Path(out_dir))
+    except (FileExistsError, NotADirectoryError) as exc:
+        _fail(f"--out {out_dir}: {exc}; allowed: a new directory or a previous run's directory")
     t0 = time.perf_counter()
     progress = RichProgress(f"{sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms")
     try:

@@ -40,7 +40,7 @@ def _splitmix(x: np.ndarray) -> np.ndarray:
 
 
 def root_entropy(seed: int) -> int:
-    """Normalise a user seed once into 128 bits of entropy (numpy SeedSequence)."""
+    """Normalise a user seed once into the entropy of a numpy SeedSequence (for an int seed, the seed itself)."""
     return int(np.random.SeedSequence(seed).entropy)
 
 

@@ -21,9 +21,9 @@ TOOL_NODES = ("lithography", "deposition", "etch", "metrology")
 # physical manufacturing, where the industrial internet raises productivity (seed 000)
 MANUFACTURING_NODES = (
     "wafers", "materials", "logic_fab", "memory_fab", "assembly_test", "power_semis", "battery_materials",
-    "battery_cells", "ev_assembly", "base_stations", "avionics", "aircraft", "rail", "charging",
+    "battery_cells", "ev_assembly", "base_stations", "avionics", "aircraft", "rail", "charging", "hbm",
 )
-FAB_NODES = ("logic_fab", "memory_fab", "power_semis", "assembly_test")
+FAB_NODES = ("logic_fab", "memory_fab", "power_semis", "assembly_test", "hbm")
 INFRA_NODE = {"5g": "base_stations", "charging": "charging", "data_centres": "data_centres"}
 PARAM_PROGRAMMES = {
     # fund id: (payers and shares, parameter, instrument, selection, kind label)
