@@ -118,9 +118,15 @@ def step(state: State, world: World, k: int) -> State:
     wo = np.where(exit_, state.debt, 0)
     _book(state, "debt_writeoff", wo)
     state.debt -= wo
-    loss = np.floor(np.where(exit_[:, :, None], state.exposure, 0) * (1 - p.recovery_rate)).astype(np.int64)
-    state.scratch["waste"] += loss.sum(axis=1)
-    state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + np.where(exit_[:, :, None], state.exposure, 0).sum(axis=1)
+    r_x, m_x = np.nonzero(exit_)  # only exiting firms' exposure is read (it is (R, M, P))
+    exposed = state.exposure[r_x, m_x]  # (X, P)
+    loss = np.floor(exposed * (1 - p.recovery_rate)).astype(np.int64)
+    by_rep = np.zeros((R, P), dtype=np.int64)
+    np.add.at(by_rep, r_x, loss)
+    written = np.zeros((R, P), dtype=np.int64)
+    np.add.at(written, r_x, exposed)
+    state.scratch["waste"] += by_rep
+    state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
     state.scratch["exits"] = np.bincount((state.node + rr * N)[exit_], minlength=R * N).reshape(R, N)
     state.scratch["acquisitions"] = np.bincount((state.node + rr * N)[acquire], minlength=R * N).reshape(R, N)
     state.alive = alive & ~exit_
