@@ -77,7 +77,7 @@ def support(state: State, world: World, k: int) -> dict[str, np.ndarray]:
     return {"central": central, "local": local, "tax": tax}
 
 
-def _utility(state: State, world: World, k: int, sup: dict, battery_price: np.ndarray) -> np.ndarray:
+def _utility(state: State, world: World, k: int, sup: dict, battery_price: np.ndarray, plate: float | None = None) -> np.ndarray:
     """Logit utility of an NEV purchase relative to a combustion car, (R,)."""
     p = world.params
     price_rmb = p.nev_price_rmb_k * 1000.0
@@ -91,7 +91,7 @@ def _utility(state: State, world: World, k: int, sup: dict, battery_price: np.nd
     return (
         -p.nev_price_pull * net
         + p.nev_charging_pull * density
-        + p.nev_plate_pull * world.nev_plate[k]
+        + p.nev_plate_pull * (world.nev_plate[k] if plate is None else plate)
         + p.nev_credit_pull * world.nev_credit[k]
         + p.nev_imitation * familiarity
     )
@@ -102,8 +102,9 @@ def adoption(state: State, world: World, k: int) -> np.ndarray:
 
     The target is anchored at the share of the year before the start
     (``programmes.nev_share_start``) under that year's conditions: the first year's
-    subsidies and plate rules, without the purchase-tax exemption (from Sept 2014),
-    battery prices at 1, and the starting NEV and charger stocks.
+    subsidies, without the purchase-tax exemption (from Sept 2014) and the licence-plate
+    exemptions (Beijing's and Shanghai's NEV plate rules of 2014), battery prices at 1,
+    and the starting NEV and charger stocks.
     """
     p = world.params
     sc = state.scratch
@@ -111,8 +112,8 @@ def adoption(state: State, world: World, k: int) -> np.ndarray:
     sc.setdefault("nev_stock_k", np.full(R, p.nev_stock_start_k))
     bi = world.names["node"].index("battery_cells")
     sup = support(state, world, k)
-    if "nev_u_ref" not in sc:  # the first year's conditions, before the tax exemption and any learning
-        sc["nev_u_ref"] = _utility(state, world, k, dict(sup, tax=np.zeros(R)), np.ones(R))
+    if "nev_u_ref" not in sc:  # the year before the start: first-year subsidies, no tax or plate exemption, no learning
+        sc["nev_u_ref"] = _utility(state, world, k, dict(sup, tax=np.zeros(R)), np.ones(R), plate=0.0)
     u = _utility(state, world, k, sup, state.price[:, bi])
     target = _sigmoid(_logit(np.array(world.nev_share0)) + u - sc["nev_u_ref"])
     sc["nev_support"] = sup

@@ -203,15 +203,20 @@ class RealFinancial(_Group):
 
 
 class PolicyParams(_Group):
-    """How policy events act."""
+    """How policy events act.
+
+    The NEV demand defaults (price, charging and plate pulls, adjustment speed) were set by a
+    coarse grid search toward the 2014-2019 NEV sales shares (history.csv, use = calibrate),
+    never toward later years.
+    """
 
     implementation_lag_years: int = param(0, 0, 3, "extra years between an event's effect year and when it bites", "prior", SEED_003)
-    nev_price_pull: float = param(6.0, 0.0, 20.0, "logit weight of the NEV price gap (net of subsidy, share of car price) in NEV demand")
-    nev_charging_pull: float = param(0.8, 0.0, 5.0, "logit weight of log charging points per NEV in NEV demand")
-    nev_plate_pull: float = param(0.5, 0.0, 3.0, "logit shift from licence-plate exemptions in restricting cities")
+    nev_price_pull: float = param(4.0, 0.0, 20.0, "logit weight of the NEV price gap (net of subsidy, share of car price) in NEV demand")
+    nev_charging_pull: float = param(0.3, 0.0, 5.0, "logit weight of log charging points per NEV in NEV demand")
+    nev_plate_pull: float = param(2.0, 0.0, 3.0, "logit shift from licence-plate exemptions in restricting cities")
     nev_credit_pull: float = param(0.6, 0.0, 3.0, "logit shift from dual-credit requirements at full strength")
     nev_imitation: float = param(0.8, 0.0, 3.0, "logit shift per unit log growth of the NEV fleet on the road (familiarity, models on offer: Bass imitation)", "prior", BASS_1969)
-    nev_adjustment_speed: float = param(0.5, 0.1, 1.0, "share of the gap to the target NEV share closed in a year")
+    nev_adjustment_speed: float = param(0.8, 0.1, 1.0, "share of the gap to the target NEV share closed in a year")
     nev_local_topup_use: float = param(0.6, 0.0, 1.0, "share of the local top-up cap (a share of the central subsidy) that local governments actually paid")
     nev_scrappage: float = param(0.03, 0.0, 0.15, "share of the NEV fleet scrapped per year")
     private_chargers_per_nev: float = param(0.05, 0.0, 0.3, "public charging points private operators build per new NEV sold (their own capex)")
