@@ -63,7 +63,7 @@ def _load(scenario: str, sets: list[str] | None, replicates: int | None, seed: i
 
 def _items(space, params: list[str] | None):
     """The uncertain parameters: the scenario's [[uncertain]], else every free/prior parameter; --param narrows or adds."""
-    from zili.experiments.uncertain import Uncertain, canonical_name, default_space
+    from zili.experiments.uncertain import canonical_name, default_space, make_uncertain
     from zili.scenario import ScenarioError
 
     declared = {u.name: u for u in space.uncertain}
@@ -76,12 +76,12 @@ def _items(space, params: list[str] | None):
             cname = canonical_name(name)
             if rng:
                 lo, _, hi = rng.partition(":")
-                out.append(Uncertain(name=cname, low=float(lo), high=float(hi)))
+                out.append(make_uncertain(name=cname, low=float(lo), high=float(hi)))
             else:
-                out.append(declared.get(cname) or Uncertain(name=cname))
+                out.append(declared.get(cname) or make_uncertain(name=cname))
         return out
     except (ScenarioError, ValueError) as exc:
-        _fail(f"--param: {str(exc).splitlines()[0]}")
+        _fail(f"--param: {exc}")
 
 
 def _variants(sc, space, switches: list[str] | None) -> dict:
@@ -285,7 +285,7 @@ def sensitivity(
     _write_table(idx, res.out_dir / "indices.csv")
     _record_indices(idx, res, catalogue)
     main = "ST" if method == "sobol" else "mu_star"
-    wide = idx.pivot_table(index="parameter", columns="index", values=["value", "conf"])
+    wide = idx.pivot(index="parameter", columns="index", values=["value", "conf"])
     wide = wide.sort_values(("value", main), ascending=False)
     t = Table(title=f"{method} indices of {series} ({len(design)} runs, {sc.run.replicates} replicates each; 95% confidence half-widths)", title_justify="left")
     t.add_column("parameter")

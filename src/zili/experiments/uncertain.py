@@ -240,6 +240,14 @@ def _format(exc: ValidationError) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
+def make_uncertain(**fields: Any) -> Uncertain:
+    """An :class:`Uncertain`, raising :class:`ScenarioError` with one clear line when invalid."""
+    try:
+        return Uncertain(**fields)
+    except ValidationError as exc:
+        raise ScenarioError(_format(exc)) from None
+
+
 def validate_space(doc: dict[str, Any]) -> UncertainSpace:
     """Validate the experiment sections of a raw scenario dict, with one clear message."""
     try:
