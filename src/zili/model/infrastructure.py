@@ -20,7 +20,9 @@ PROGRAMMES = {"base_stations_5g": "base_stations", "charging_points": "charging"
 def step(state: State, world: World, k: int, avail: np.ndarray) -> State:
     """Add the year's units to ``state.stock_units`` and record spending in the scratch.
 
-    ``avail`` is the share of each node's demand that was met this year (R, N), in [0, 1].
+    ``avail`` (R, N) in [0, 1] is the lower of the share of each node's demand that was met
+    this year and the availability of its inputs (chips for base stations and data centres,
+    power semiconductors for chargers).
     """
     p = world.params
     sc = state.scratch

@@ -104,7 +104,7 @@ def step(state: State, world: World, k: int) -> State:
     sc["capacity_gap"] = np.clip((demand.sum(axis=2) - capacity.sum(axis=2)) / np.maximum(demand.sum(axis=2), 1e-12), 0.0, 1.0)
     sc.update(bought_ahead=bought_ahead, expand=expand, capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
     # infrastructure built from budgets and unit costs, limited by the supply of the node (and its chips)
-    state = infrastructure.step(state, world, k, avail)
+    state = infrastructure.step(state, world, k, np.minimum(avail, factor))
     state.out_node = node_out
     state.avail = avail
     return state
