@@ -339,8 +339,8 @@ def sbc_statistics(ranks: np.ndarray, n_post: int, inside90: np.ndarray, names: 
         p = float(stats.chisquare(counts).pvalue) if ranks.shape[0] >= bins else math.nan
         pvals.append(p)
         out["per_parameter"][name] = {"rank_uniformity_p": p, "coverage90": float(inside90[:, j].mean()), "rank_counts": counts.tolist()}
-    out["coverage90"] = float(inside90.mean())
-    out["min_rank_uniformity_p"] = float(np.nanmin(pvals)) if pvals else math.nan
+    out["coverage90"] = float(inside90.mean()) if inside90.size else math.nan
+    out["min_rank_uniformity_p"] = float(np.nanmin(pvals)) if pvals and not all(math.isnan(p) for p in pvals) else math.nan
     # binomial band for the pooled coverage (per-parameter checks are noisier)
     n = inside90.size
     half = 1.96 * math.sqrt(0.9 * 0.1 / n) if n else math.nan
@@ -349,6 +349,27 @@ def sbc_statistics(ranks: np.ndarray, n_post: int, inside90: np.ndarray, names: 
 
 
 # ----------------------------------------------------------------------------- NPE
+
+
+class _NoTracker:
+    """An sbi tracker that logs nothing (the default writes TensorBoard files to ./sbi-logs)."""
+
+    log_dir = None
+
+    def log_metric(self, name, value, step=None):
+        pass
+
+    def log_metrics(self, metrics, step=None):
+        pass
+
+    def log_params(self, params):
+        pass
+
+    def add_figure(self, name, figure, step=None):
+        pass
+
+    def flush(self):
+        pass
 
 
 def _noisy(z: np.ndarray, sigma: float, rng: np.random.Generator) -> np.ndarray:
@@ -393,7 +414,7 @@ def calibrate_npe(
     n_sbc = min(sbc_max, int(round(sbc_share * len(u))))
     u_tr, z_tr, u_sbc, z_sbc = u[n_sbc:], z[n_sbc:], u[:n_sbc], z[:n_sbc]
     prior = BoxUniform(torch.zeros(k), torch.ones(k))
-    inf = NPE(prior=prior, density_estimator="maf", show_progress_bars=False)
+    inf = NPE(prior=prior, density_estimator="maf", show_progress_bars=False, tracker=_NoTracker())
     t1 = time.perf_counter()
     train_kw = {"max_num_epochs": max_epochs} if max_epochs else {}
     est = inf.append_simulations(torch.as_tensor(u_tr, dtype=torch.float32), torch.as_tensor(z_tr, dtype=torch.float32)).train(**train_kw)
