@@ -142,6 +142,7 @@ class Draft:
     sets: dict[str, Any] = field(default_factory=dict)
     added: list[dict] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
+    left_out: list[str] = field(default_factory=list)  # events announced after the end year
 
     def document(self) -> dict[str, Any]:
         """The raw document with every edit applied."""
@@ -156,7 +157,13 @@ class Draft:
         events += [e for e in self.added if e.get("name") not in names]
         doc["events"] = events
         doc["remove_events"] = []
-        return apply_sets(doc, [f"{k}={_fmt(v)}" for k, v in self.sets.items() if v is not None])
+        doc = apply_sets(doc, [f"{k}={_fmt(v)}" for k, v in self.sets.items() if v is not None])
+        # a shorter horizon leaves out the events announced or acting after it (the loader rejects them)
+        end = doc.get("run", {}).get("end_year")
+        if isinstance(end, int):
+            self.left_out = [e.get("name") for e in doc["events"] if any(isinstance(e.get(k), int) and e[k] > end for k in ("announce", "effect"))]
+            doc["events"] = [e for e in doc["events"] if e.get("name") not in set(self.left_out)]
+        return doc
 
     def scenario(self):
         """The validated Scenario (raises zili.ScenarioError with the CLI's message)."""
@@ -217,12 +224,8 @@ def simulate(sc, progress: Callable[[float], None] | None = None):
 
 def matched_baseline(sc):
     """The shipped baseline with the same run settings (years, replicates, firms, seed)."""
-    from zili.scenario.load import validate
-
-    doc = raw("baseline")
-    doc.pop("extends", None)
-    doc["run"] = sc.run.model_dump(mode="json")
-    return validate(doc)
+    sets = {f"run.{k}": v for k, v in sc.run.model_dump(mode="json").items()}
+    return Draft(raw("baseline"), sets=sets).scenario()
 
 
 def results_zip(results) -> bytes:

@@ -51,11 +51,14 @@ def _set(path: str, value) -> None:
 @solara.lab.task
 def run_task():
     message.set("")
+    draft = _draft()
     try:
-        sc = _draft().scenario()
+        sc = draft.scenario()
     except Exception as exc:  # ScenarioError: one line, as the CLI
         message.set(L.error_line(exc))
         return None
+    if draft.left_out:
+        message.set(f"note: {len(draft.left_out)} events announced after {sc.run.end_year} are left out ({', '.join(draft.left_out[:4])}{' ...' if len(draft.left_out) > 4 else ''})")
     status.set(f"running {sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms, {sc.run.start_year}-{sc.run.end_year} ...")
     jobs = [sc] + ([L.matched_baseline(sc)] if compare.value and sc.name != "baseline" else [])
     out = []
