@@ -201,16 +201,22 @@ class UncertainSpace(BaseModel):
         return {"default": {}, **{v.name: dict(v.set) for v in self.variants}}
 
 
-def default_space(kinds: tuple[str, ...] = ("free", "prior"), include_data: bool = False) -> list[Uncertain]:
-    """Uniform distributions over the stated ranges of every non-sourced numeric parameter.
+def default_space(kinds: tuple[str, ...] = ("free", "prior"), include_data: bool = False, include_int: bool = False) -> list[Uncertain]:
+    """Uniform distributions over the stated ranges of every non-sourced real-valued parameter.
 
     Used when a scenario declares no ``[[uncertain]]``: an honest default that treats
     every free or literature-prior parameter as uncertain within its stated range.
+    Integer parameters (caps on deals and entries, population floors, lags) are left
+    out unless ``include_int``: they are mostly computational limits whose upper ends
+    multiply run time; declare them explicitly to vary them.
     """
     out = []
     for r in parameter_table():
-        if r["kind"] in kinds and not isinstance(r["default"], bool):
-            out.append(Uncertain(name=f"params.{r['name']}"))
+        if r["kind"] not in kinds or isinstance(r["default"], bool):
+            continue
+        if isinstance(r["default"], int) and not include_int:
+            continue
+        out.append(Uncertain(name=f"params.{r['name']}"))
     if include_data:
         from zili.data import unsourced_parameters
 
