@@ -229,6 +229,8 @@ def _print_bands(bands, sc, n, sweep) -> None:
             cells = [f"{k.loc[y, 'q50']:.2g} [{k.loc[y, 'q05']:.2g}-{k.loc[y, 'q95']:.2g}]" if y in k.index else "" for y in show_years]
             t.add_row(metric, entity, kind, *cells)
     console.print(t)
+    if sc.run.replicates < 2:
+        console.print("note: with 1 replicate the stochastic band is zero-width; use -r 2 or more to see replicate noise", highlight=False)
 
 
 # ---------------------------------------------------------------- sensitivity

@@ -281,7 +281,7 @@ def run_sweep(sweep: Sweep, out_dir: str | Path, executor: Executor, *, progress
     -------
     SweepResult
     """
-    out_dir = Path(out_dir)
+    out_dir = Path(out_dir).resolve()  # workers on other hosts or cwds need an absolute path
     progress = progress or NoProgress()
     t0 = time.perf_counter()
     manifest = prepare(sweep, out_dir, overwrite=overwrite)
