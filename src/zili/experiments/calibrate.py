@@ -414,7 +414,8 @@ def calibrate_npe(
     n_sbc = min(sbc_max, int(round(sbc_share * len(u))))
     u_tr, z_tr, u_sbc, z_sbc = u[n_sbc:], z[n_sbc:], u[:n_sbc], z[:n_sbc]
     prior = BoxUniform(torch.zeros(k), torch.ones(k))
-    inf = NPE(prior=prior, density_estimator="maf", show_progress_bars=False, tracker=_NoTracker())
+    # a one-dimensional MAF is only a Gaussian; a mixture density network can be skewed or bimodal
+    inf = NPE(prior=prior, density_estimator="maf" if k > 1 else "mdn", show_progress_bars=False, tracker=_NoTracker())
     t1 = time.perf_counter()
     train_kw = {"max_num_epochs": max_epochs} if max_epochs else {}
     est = inf.append_simulations(torch.as_tensor(u_tr, dtype=torch.float32), torch.as_tensor(z_tr, dtype=torch.float32)).train(**train_kw)
