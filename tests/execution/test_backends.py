@@ -77,3 +77,23 @@ def test_batch_seed_depends_on_batch_index_not_on_backend(tmp_path):
     # different draws get different streams
     d2 = full[(full["draw"] == 2) & (full["metric"] == "capability")]["value"].to_numpy()
     assert np.isfinite(d2).all()
+
+
+def test_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path):
+    sc, _ = load_experiment("empty", sets=TINY)
+    design = pd.DataFrame({"draw": [0, 1], "params.capital.fund_deploy_rate": [0.3, 0.5]})
+    sweep = Sweep("ensemble", sc, design, {"default": {}, "broken": {"params.capital.no_such_parameter": 1.0}},
+                  replicates=1, seed=1, batch_size=2, metrics=("ic_self_sufficiency",))
+    with SerialExecutor() as ex:
+        res = run_sweep(sweep, tmp_path / "s", ex, catalogue=tmp_path / "cat.duckdb")
+    status = res.status()
+    assert len(status) == 4
+    assert status.loc[status.variant == "default", "ok"].all()
+    broken = status[status.variant == "broken"]
+    assert (~broken["ok"]).all() and broken["reason"].str.contains("no_such_parameter").all()
+    assert set(res.frame()["variant"]) == {"default"}
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "cat.duckdb"), read_only=True)
+    assert con.execute("SELECT failed_rows FROM sweeps").fetchone() == (2,)
+    con.close()

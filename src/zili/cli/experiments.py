@@ -457,8 +457,11 @@ def optimise(
     except ValueError as exc:
         _fail(str(exc))
     ex = _executor(workers, dask)
-    with ex:
-        res = run_optimise(problem, ex, trials=trials, sampler=sampler, seed=sc.run.seed, progress=BatchProgress(f"optimise {obj} [{ex.label}]", "candidates"))
+    try:
+        with ex:
+            res = run_optimise(problem, ex, trials=trials, sampler=sampler, seed=sc.run.seed, progress=BatchProgress(f"optimise {obj} [{ex.label}]", "candidates"))
+    except ValueError as exc:
+        _fail(str(exc))
     out_dir = out if out is not None else default_home() / f"optimise-{sc.name}-{os.urandom(3).hex()}"
     out_dir.mkdir(parents=True, exist_ok=True)
     _write_table(res.splits.reset_index(), out_dir / "splits.parquet")

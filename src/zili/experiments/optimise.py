@@ -194,6 +194,10 @@ def optimise(problem: BudgetProblem, executor, *, trials: int = 40, sampler: str
     if sampler == "tpe":
         smp = optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(4, min(10, trials // 3)))
     elif sampler == "cmaes":
+        try:
+            import cmaes  # noqa: F401  (Optuna's CMA-ES sampler needs it)
+        except ImportError:
+            raise ValueError("sampler 'cmaes' needs the cmaes package (pip install cmaes); allowed without it: tpe, random") from None
         smp = optuna.samplers.CmaEsSampler(seed=seed, warn_independent_sampling=False)
     elif sampler == "random":
         smp = optuna.samplers.RandomSampler(seed=seed)
