@@ -158,7 +158,7 @@ _WORKERS = typer.Option(None, "--workers", min=1, help="local worker processes (
 _DASK = typer.Option(None, "--dask", help="local:N starts a Dask LocalCluster; tcp://HOST:PORT joins a running scheduler")
 _OUT = typer.Option(None, "--out", "-o", help="sweep directory (default: $ZILI_HOME/KIND-SCENARIO-FINGERPRINT); the same command resumes it")
 _CAT = typer.Option(None, "--catalogue", help="DuckDB catalogue file or folder (default: $ZILI_HOME or ./runs)")
-_PARAM = typer.Option(None, "--param", help="uncertain parameter NAME or NAME=LOW:HIGH (repeatable; default: the scenario's [[uncertain]], else every free and prior parameter)")
+_PARAM = typer.Option(None, "--param", help="uncertain parameter NAME or NAME=LOW:HIGH (repeatable; default: the scenario's uncertain tables, else every free and prior real-valued parameter)")
 _VARIANT = typer.Option(None, "--variant", help="structural variant: a switch to flip, e.g. params.capital.crowding_out (repeatable)")
 _REPS = typer.Option(None, "--replicates", "-r", min=1, help="stochastic replicates per draw (default: the scenario's)")
 _SEED = typer.Option(None, "--seed", min=0, help="root seed (default: the scenario's)")
@@ -173,7 +173,7 @@ _OVER = typer.Option(False, "--overwrite", help="replace a different sweep found
 def ensemble(
     scenario: str = _SCEN,
     n: int = typer.Option(100, "-n", "--draws", min=1, help="parameter draws"),
-    method: str = typer.Option("lhs", "--method", help="mc | lhs | posterior (the scenario's calibrated [posterior] draws)"),
+    method: str = typer.Option("lhs", "--method", help="mc | lhs | posterior (the scenario's calibrated posterior draws)"),
     metrics: Optional[List[str]] = typer.Option(None, "--metric", help="store only these metrics (repeatable; default: all)"),
     param: Optional[List[str]] = _PARAM,
     variant: Optional[List[str]] = _VARIANT,
@@ -427,8 +427,6 @@ def optimise(
     the equal split, not one "optimum". Example:
     zili optimise baseline --budget-rmb-bn 100 --objective "max self_sufficiency:lithography@2030" --trials 60 --dask local:4
     """
-    import pandas as pd
-
     from zili.experiments.design import sample
     from zili.experiments.optimise import SAMPLERS, BudgetProblem, top_cells
     from zili.experiments.optimise import optimise as run_optimise
@@ -470,7 +468,6 @@ def optimise(
     _write_table(table.reset_index(), out_dir / "robustness.csv")
     (out_dir / "optimise.json").write_text(json.dumps({"objective": str(obj), "budget_rmb_bn": budget_rmb_bn, "years": [y0, y1], "nodes": problem.nodes,
                                                         "instruments": problem.instruments, "reference_without_programme": res.reference, **res.info}, indent=2))
-    unit = "" if obj.series.metric.endswith(("share", "sufficiency", "ratio")) else ""
     t = Table(title=f"{obj}: RMB {budget_rmb_bn:g} bn in {y0}-{y1}, {trials} splits x {draws} draws (common random numbers); ranked by mean regret", title_justify="left")
     for c in ("rank", "split (largest shares)", "mean", "mean regret", "worst regret", "P(best)", "gain vs equal split"):
         t.add_column(c, justify="left" if c.startswith("split") else "right")
@@ -480,10 +477,9 @@ def optimise(
     for rank, c in enumerate(shown, 1):
         r = res.table.loc[c]
         label = "equal split (baseline)" if c == res.baseline else top_cells(res.splits.loc[c])
-        t.add_row(str(rank) if c in res.table.index[:top] else "-", label, f"{r['mean']:.4g}{unit}", f"{r['mean_regret']:.3g}", f"{r['max_regret']:.3g}",
+        t.add_row(str(rank) if c in res.table.index[:top] else "-", label, f"{r['mean']:.4g}", f"{r['mean_regret']:.3g}", f"{r['max_regret']:.3g}",
                   f"{r['p_best']:.0%}", f"{r['gain']:+.3g} ± {r['gain_ci95']:.2g}")
     console.print(t)
     if res.reference is not None:
         console.print(f"without the programme: mean {res.reference:.4g}; regret is against the best evaluated split in each draw", highlight=False)
     console.print(f"wrote {out_dir} (robustness.csv, splits.parquet, values.parquet)", highlight=False)
-    _ = pd

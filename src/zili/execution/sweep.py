@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.dataset as pads
@@ -340,4 +339,3 @@ def row_values(result: SweepResult, series, by=("draw", "variant")) -> pd.Series
 
 
 __all__ = ["NoProgress", "Sweep", "SweepMismatch", "SweepResult", "completed_batches", "record_sweep", "row_values", "run_sweep", "write_shard"]
-_ = np  # numpy is used by callers through this module's types
