@@ -83,3 +83,22 @@ def test_design_is_reproducible_and_draw_seeds_follow_spawn():
     words = child.generate_state(4, dtype=np.uint32)
     assert draw_entropy(root, 2 * 4 + 1, 4) == sum(int(w) << (32 * i) for i, w in enumerate(words))
     assert len({draw_entropy(root, d, 4) for d in range(40)}) == 40
+
+
+def test_posterior_draws_from_the_scenario(tmp_path):
+    from zili.experiments.design import posterior_frame
+
+    path = tmp_path / "post.toml"
+    path.write_text(
+        'extends = "empty"\nname = "post"\n[run]\nend_year = 2020\n'
+        '[posterior]\nmethod = "abc"\nnames = ["params.capital.fund_deploy_rate", "params.innovation.rd_effect"]\n'
+        "draws = [[0.3, 0.02], [0.4, 0.03], [0.5, 0.04]]\n"
+    )
+    sc, _ = load_experiment(path)
+    post = posterior_frame(sc)
+    assert list(post.columns) == ["params.capital.fund_deploy_rate", "params.innovation.rd_effect"]
+    d = sample([], 5, method="posterior", posterior=post)
+    assert d["draw"].tolist() == [0, 1, 2, 3, 4]
+    assert d["params.capital.fund_deploy_rate"].tolist() == [0.3, 0.4, 0.5, 0.3, 0.4]  # cycled in order
+    with pytest.raises(ValueError, match="posterior"):
+        sample([], 2, method="posterior", posterior=None)
