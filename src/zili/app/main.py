@@ -22,6 +22,7 @@ scenario_name = solara.reactive("baseline")
 base_doc = solara.reactive(None)  # raw document being edited (None: load scenario_name)
 source_label = solara.reactive("shipped: baseline")
 message = solara.reactive("")  # the last error line (same text the CLI prints)
+note = solara.reactive("")  # a remark on the last run (events left out of a shorter horizon)
 sets = solara.reactive({})  # --set path -> value
 added = solara.reactive([])  # raw events added in forms
 removed = solara.reactive([])  # names of events removed
@@ -57,8 +58,9 @@ def run_task():
     except Exception as exc:  # ScenarioError: one line, as the CLI
         message.set(L.error_line(exc))
         return None
+    note.set("")
     if draft.left_out:
-        message.set(f"note: {len(draft.left_out)} events announced after {sc.run.end_year} are left out ({', '.join(draft.left_out[:4])}{' ...' if len(draft.left_out) > 4 else ''})")
+        note.set(f"note: {len(draft.left_out)} events announced after {sc.run.end_year} are left out ({', '.join(draft.left_out[:4])}{' ...' if len(draft.left_out) > 4 else ''})")
     status.set(f"running {sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms, {sc.run.start_year}-{sc.run.end_year} ...")
     jobs = [sc] + ([L.matched_baseline(sc)] if compare.value and sc.name != "baseline" else [])
     out = []
@@ -106,6 +108,8 @@ def ScenarioPicker():
     solara.Text(f"editing {source_label.value}", style={"font-size": "13px", "color": "#555"})
     if message.value:
         solara.Error(message.value, classes=["zili-error"])
+    if note.value:
+        solara.Info(note.value, classes=["zili-note"])
 
 
 @solara.component
