@@ -72,10 +72,16 @@ def test_owned_self_sufficiency_never_exceeds_located(money_run):
 
 
 def test_world_share_is_output_over_world_market(money_run):
+    """World market = the rest of the world's exogenous market + China's modelled demand
+    (China's demand = imports other than stockpile purchases + domestic sales + unmet demand)."""
     w = money_run.world
-    out = money_run.traj.metric("output").values[..., : len(w.names["node"])]
-    market = w.world_market0[None, None, :] * w.demand_index[None, :, :]
-    assert np.allclose(money_run.traj.metric("world_share").values, np.clip(out / market, 0, 1))
+    N = len(w.names["node"])
+    t = money_run.traj
+    out = t.metric("output").values[..., :N]
+    imports = t.metric("imports").values[..., :N] - t.metric("stockpile_purchases").values[..., :N]
+    china = imports + out - t.metric("exports").values[..., :N] + t.metric("unmet_demand").values[..., :N]
+    market = (w.world_market0 - w.demand0.sum(1))[None, None, :] * w.demand_index[None, :, :] + china
+    assert np.allclose(t.metric("world_share").values, np.clip(out / market, 0, 1))
 
 
 def test_value_accessor(money_run):

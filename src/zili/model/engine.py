@@ -88,6 +88,7 @@ def simulate(
         state = innovation.step(state, world, k)
         state = market.step(state, world, k)
         state = production.step(state, world, k)
+        state = provinces.expansion(state, world, k)
         state = finance.step(state, world, k)
         state = talent.step(state, world, k)
         rec.record(state, world, k)

@@ -149,8 +149,9 @@ class Recorder:
         self._set("exports", k, exp_.sum(2))
         self._set("unmet_demand", k, sc["unmet"].sum(2))
         self._set("stockpile_purchases", k, sc["bought_ahead"])
-        wm = world.world_market0 * world.demand_index[k]
-        self._set("world_share", k, np.clip(out.sum(2) / wm[None, :], 0.0, 1.0))
+        # world market = the rest of the world's (exogenous) market + China's modelled demand
+        wm = (world.world_market0 - world.demand0.sum(1)) * world.demand_index[k] + D.sum(2)
+        self._set("world_share", k, np.clip(out.sum(2) / np.maximum(wm, 1e-12), 0.0, 1.0))
         self._set("stockpile_months", k, state.stockpile)
         self._set("installed_foreign_tools", k, group_sum(state.capa * state.foreign_tools, state.node, N, state.alive))
         payin = world.fund_payin[k]  # (U, P)

@@ -61,7 +61,8 @@ def step(state: State, world: World, k: int) -> State:
         q = np.minimum(need, S)
         spare = np.maximum(S * p.target_utilisation - q, 0.0)
         compete = np.clip(kbar[:, n, :] / np.maximum(state.price[:, n, None], 1e-6), 0.0, 1.0)
-        room = np.maximum(world_market[n] - D.sum(axis=1), 0.0)[:, None] * 0.5 * (1.0 + world.counter_cut[k, n] * p.counter_control_reach)
+        # the rest of the world's market: China's policy-driven demand (NEVs, batteries) does not shrink it
+        room = np.maximum(world_market[n] - world.demand0[n].sum() * world.demand_index[k, n], 0.0) * np.ones((R, 1)) * 0.5 * (1.0 + world.counter_cut[k, n] * p.counter_control_reach)
         x = np.minimum(p.export_propensity * spare * compete * (1.0 - world.tariff[k, n]), room)
         # buyers stockpiling ahead of an announced control import extra months of supply
         ahead = sc.get("stockpile_build", np.zeros((R, N)))[:, n, None] / 12.0 * (1.0 - s) * D

@@ -5,7 +5,7 @@ land revenue; with the race on, local-government financing vehicles (LGFVs) leve
 money up, every province herds into the same top-priority nodes (harder for batteries
 while local NEV support is strong), and reinvestment clauses make funded firms build
 plants in the province for a multiple of the money they received, whatever the node's
-utilisation. Duplicated projects, idle capacity, write-offs and LGFV debt follow. With
+utilisation, and firms in nodes many provinces court plan capacity beyond demand. Duplicated projects, idle capacity, write-offs and LGFV debt follow. With
 ``capital.province_race`` off, a coordinator funds only nodes short of capacity, no
 LGFV leverage is used and no reinvestment clause applies.
 """
@@ -129,6 +129,22 @@ def lgfv_step(state: State, world: World, k: int) -> None:
             continue
         new_debt = int(pay[payer] * lever / (1 + lever))
         state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
+
+
+def expansion(state: State, world: World, k: int) -> State:
+    """With the race on, firms in nodes many provinces back plan capacity beyond demand pull.
+
+    Each province courts plants for the national market, so the planned growth of a
+    node's firms rises with the share of provinces backing the node this year (capped
+    at the firm growth limit); finance then pays for it from margins and bank loans.
+    """
+    p = world.params
+    if not p.province_race or p.race_expansion <= 0:
+        return state
+    sc = state.scratch
+    share = sc["provinces_competing"] / max(len(world.names["province"]), 1)
+    sc["expand"] = np.minimum(sc["expand"] + p.race_expansion * share[:, :, None], p.capacity_growth_cap)
+    return state
 
 
 def excess_capacity(capacity: np.ndarray, output: np.ndarray, target: float) -> np.ndarray:

@@ -114,6 +114,7 @@ class Capital(_Group):
     capex_share_equity: float = param(0.7, 0.0, 1.0, "share of equity, loans and subsidies received that firms put into capacity")
     reinvestment_ratio: float = param(1.5, 0.0, 3.0, "reinvestment clause of provincial guidance funds: local capex a funded firm must make per RMB received (race on only; commonly 1-2x reported)")
     land_revenue_tech_share: float = param(0.01, 0.0, 0.05, "share of a province's land-sale revenue (provinces.csv) that goes into its guidance fund each year")
+    race_expansion: float = param(0.3, 0.0, 1.0, "extra yearly capacity growth firms aim for when every province backs their node (the race builds for the national market, not local demand; race on only)", "free", "Zhou (2007), Governing China's local officials: an analysis of promotion tournament model, Economic Research Journal 7:36-50 (mechanism only)")
     nev_local_race_boost: float = param(2.0, 0.0, 10.0, "extra weight provinces put on battery and EV plants per unit of local NEV top-up (relative to the central subsidy)")
 
 
