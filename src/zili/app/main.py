@@ -229,7 +229,8 @@ def FigureArea():
     keys = [k for k, _ in FIGURES]
     labels = dict(FIGURES)
     with solara.Row():
-        solara.Select(label="figure", values=keys, value=figure_key.value, on_value=figure_key.set, classes=["zili-figure-select"], style={"max-width": "360px"})
+        titles = [labels[k] for k in keys]
+        solara.Select(label="figure", values=titles, value=labels.get(figure_key.value, titles[0]), on_value=lambda t: figure_key.set(keys[titles.index(t)]), classes=["zili-figure-select"], style={"max-width": "360px"})
     all_years = [int(y) for y in runs[0].dataset["year"].values]
     period, set_period = solara.use_state((all_years[0], all_years[-1]))
     if period[0] < all_years[0] or period[1] > all_years[-1]:

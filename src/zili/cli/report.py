@@ -123,6 +123,15 @@ def app_(
 
     if importlib.util.find_spec("solara") is None:
         _fail("the dashboard needs the app extra: pip install 'zili[app]'")
+    from zili.app.assets import ensure_frontend_assets
+
+    try:
+        added = ensure_frontend_assets()
+    except Exception as exc:  # no npm or no registry: the page would need a CDN
+        err.print(f"warning: {exc}; the page will try to load its front end from a CDN", highlight=False)
+    else:
+        if added:
+            console.print(f"cached the dashboard's front-end files ({', '.join(added)})", highlight=False)
     if host not in ("127.0.0.1", "localhost", "::1"):
         err.print(f"warning: binding to {host}: anyone who can reach it can run simulations", highlight=False)
     exe = shutil.which("solara") or None

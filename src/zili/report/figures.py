@@ -89,7 +89,12 @@ def _hover_text(med, lo, hi, banded: bool) -> list[str]:
 def _meta(fig: go.Figure, runs: list, tags: dict[str, str], *, note: str | None = None, extra: dict | None = None) -> go.Figure:
     meta = {"band": note if note is not None else band_note(runs), "tags": {k: v for k, v in tags.items() if v}}
     meta.update(extra or {})
-    fig.update_layout(meta=meta, template="plotly_white", hoverlabel={"namelength": -1}, margin={"t": 70, "l": 60, "r": 20, "b": 50})
+    title = fig.layout.title.text or ""
+    meta["note_in_title"] = bool(meta["band"]) and meta["band"].replace(" ", "") in title.replace("<br>", "").replace(" ", "")
+    top = 50 + 20 * title.count("<br>") + (20 if len(fig.layout.annotations) else 0)
+    fig.update_layout(meta=meta, template="plotly_white", hoverlabel={"namelength": -1}, margin={"t": top, "l": 60, "r": 20, "b": 50})
+    if len(fig.layout.annotations) and title.count("<br>") > 1:  # push subplot titles below a long caption
+        fig.update_layout(height=(fig.layout.height or 450) + 16 * (title.count("<br>") - 1))
     return fig
 
 
@@ -114,7 +119,7 @@ def run_dash(k: int, dash: str = "solid") -> str:
 
 def _title(text: str, note: str | None = None) -> dict:
     sub = f"<br><sup>{_wrap(note)}</sup>" if note else ""
-    return {"text": f"{text}{sub}", "x": 0.01, "xanchor": "left"}
+    return {"text": f"{text}{sub}", "x": 0.01, "xanchor": "left", "yref": "container", "y": 0.98, "yanchor": "top"}
 
 
 def add_band(
@@ -142,6 +147,7 @@ def add_band(
             go.Scatter(
                 x=np.concatenate([years, years[::-1]]),
                 y=np.concatenate([hi, lo[::-1]]),
+                mode="lines",  # no markers: plotly adds them to short traces by default
                 fill="toself",
                 fillcolor=_rgba(colour, 0.18),
                 line={"width": 0},
