@@ -51,6 +51,7 @@ def quantile_bands(shards: str | Path | pd.DataFrame, metrics: list[str] | None 
     import duckdb
 
     con = duckdb.connect()
+    con.execute("SET enable_progress_bar = false")  # the command shows its own progress
     try:
         if isinstance(shards, pd.DataFrame):
             con.register("src", shards)
