@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from zili.model import capital, finance, innovation, market, policy, priorities, production, provinces, realfin, talent
+from zili.model import capital, finance, innovation, market, nev, policy, priorities, production, provinces, realfin, talent
 from zili.model.metrics import Recorder
 from zili.model.state import initial_state
 from zili.model.trajectory import Ledger, MetricBlock, Trajectory
@@ -88,6 +88,7 @@ def simulate(
         state = innovation.step(state, world, k)
         state = market.step(state, world, k)
         state = production.step(state, world, k)
+        state = nev.expansion(state, world, k)
         state = provinces.expansion(state, world, k)
         state = finance.step(state, world, k)
         state = talent.step(state, world, k)

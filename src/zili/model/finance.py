@@ -49,16 +49,19 @@ def step(state: State, world: World, k: int) -> State:
     rr = np.arange(R)[:, None]
     revenue_bn = state.out * state.price[rr, state.node]
     revenue = np.where(alive, to_thousand(revenue_bn), 0)
-    cost = np.where(alive, to_thousand(p.variable_cost_share * revenue_bn + p.fixed_cost_share * state.capa), 0)
+    # learning nodes (batteries) get cheaper to build and run as their cost index falls (1 elsewhere)
+    ci = state.scratch.get("cost_index", np.ones((R, N)))[rr, state.node]
+    iota = p.capital_intensity * ci
+    cost = np.where(alive, to_thousand(p.variable_cost_share * revenue_bn + p.fixed_cost_share * ci * state.capa), 0)
     own_rd = np.where(alive & (state.cash > 0), to_thousand(p.own_rd_intensity * revenue_bn), 0)
     rd = own_rd + state.grants
     margin = np.maximum(revenue - cost - own_rd, 0)
     # maintenance keeps capacity whole; expansion follows demand when utilisation runs above target
-    maintain = to_thousand(p.capacity_depreciation * state.capa * p.capital_intensity)
-    want = to_thousand(state.scratch["expand"][rr, state.node, state.tier] * state.capa * p.capital_intensity)
+    maintain = to_thousand(p.capacity_depreciation * state.capa * iota)
+    want = to_thousand(state.scratch["expand"][rr, state.node, state.tier] * state.capa * iota)
     expand = np.minimum(np.maximum(margin - maintain, 0), want)
     # the rest of a wanted expansion is borrowed from banks, within a leverage limit
-    room = np.maximum(to_thousand(p.max_leverage * state.capa * p.capital_intensity) - state.debt, 0)
+    room = np.maximum(to_thousand(p.max_leverage * state.capa * iota) - state.debt, 0)
     borrow = np.where(alive & (state.cash > 0), np.minimum(want - expand, room), 0)
     state.debt += borrow
     state.cash += borrow
@@ -72,7 +75,7 @@ def step(state: State, world: World, k: int) -> State:
     state.rd_own = own_rd / 1e6
     # capacity: new investment less depreciation; unserviced foreign tools wear out faster
     growth_capex = np.where(alive, capex - maintain, 0) / 1e6
-    new_capa = np.minimum(growth_capex / p.capital_intensity, np.maximum(state.capa, 0.05) * p.capacity_growth_cap)
+    new_capa = np.minimum(growth_capex / iota, np.maximum(state.capa, 0.05) * p.capacity_growth_cap)
     ban = world.servicing_ban[k][world.tool_nodes].mean(axis=0) if world.tool_nodes.any() else np.zeros(2)
     extra = state.foreign_tools * ban[state.tier] / p.foreign_tools_servicing_life
     if world.servicing_waiver[k]:  # foreign-owned fabs in China keep their tools serviced
@@ -95,7 +98,7 @@ def step(state: State, world: World, k: int) -> State:
     has_soe = group_sum(np.ones((R, M)), state.node, N, alive & soe) > 0
     gap = np.where(state.cash < 0, -state.cash, 0)
     # a cash shortfall is bridged by loans until the firm is insolvent (debt beyond its capital stock)
-    insolvent = neg & (state.debt + gap > to_thousand(p.insolvency_leverage * state.capa * p.capital_intensity))
+    insolvent = neg & (state.debt + gap > to_thousand(p.insolvency_leverage * state.capa * iota))
     bailout = insolvent & soe & bool(p.soft_budget)
     acquire = insolvent & ~soe & (u1 < p.acquisition_rate) & has_soe[rr, state.node]
     fail = insolvent & ~bailout & ~acquire & (u2 < p.exit_hazard)

@@ -154,6 +154,26 @@ def step(state: State, world: World, k: int, base: np.ndarray, demand: np.ndarra
     return demand
 
 
+def expansion(state: State, world: World, k: int) -> State:
+    """Firms in the NEV chain plan capacity for NEV sales growing as they grew this year.
+
+    Demand pull elsewhere projects the node's exogenous demand index; for EV assembly
+    and batteries the signal is the growth of NEV units (capped at the firm growth limit).
+    """
+    p = world.params
+    sc = state.scratch
+    units, prev = sc["nev_units"], sc.get("nev_units_prev", sc["nev_units"])
+    sc["nev_units_prev"] = units.copy()
+    growth = np.clip(units / np.maximum(prev, 1.0), 0.0, 1.0 + p.capacity_growth_cap)
+    need = sc["dom"] + sc["unmet"]
+    full = sc["capacity"] * p.target_utilisation
+    for name in BATTERY_NODES + ("ev_assembly",):
+        n = world.names["node"].index(name)
+        want = np.clip(need[:, n, :] * growth[:, None] / np.maximum(full[:, n, :], 1e-12) - 1.0, 0.0, p.capacity_growth_cap)
+        sc["expand"][:, n, :] = np.maximum(sc["expand"][:, n, :], want)
+    return state
+
+
 def _battery_history(state: State, world: World) -> None:
     """Cumulative battery output before the start, in years of starting output (a fast-growing industry)."""
     p = world.params
