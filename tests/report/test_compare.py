@@ -8,7 +8,7 @@ from zili.report.compare import differences, display_rows, target_years
 
 
 def test_target_years(base, duv):
-    assert target_years([base, duv]) == [2025]
+    assert target_years([base, duv]) == [2025, 2027]
     assert target_years([base, duv], [2020, 2040]) == [2020]
 
 

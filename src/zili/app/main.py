@@ -262,7 +262,7 @@ def FigureArea():
     for i, fig in enumerate(figs):
         meta = fig.layout.meta or {}
         if meta.get("band") and not meta.get("note_in_title"):
-            solara.Text(meta["band"], style={"font-size": "13px", "color": "#555"}, classes=["zili-band-note"])
+            solara.HTML(tag="div", unsafe_innerHTML=meta["band"].replace("<", "&lt;"), style={"font-size": "13px", "color": "#555", "white-space": "normal"}, classes=["zili-band-note"])
         if show_tags.value and meta.get("tags"):
             with solara.Row(classes=["zili-tags"]):
                 for m, t in meta["tags"].items():
@@ -271,11 +271,19 @@ def FigureArea():
     if len(runs) > 1:
         from zili.report.compare import HEADERS, differences, display_rows
 
-        frame = differences(runs[1], runs[0], top=15)
-        import pandas as pd
+        import html as _html
 
-        solara.Markdown(f"### Largest differences: {runs[0].meta.get('scenario')} minus matched baseline")
-        solara.DataFrame(pd.DataFrame(display_rows(frame), columns=list(HEADERS)), items_per_page=15)
+        frame = differences(runs[1], runs[0], top=15)
+        head = "".join(f"<th style='text-align:left;padding:2px 8px'>{_html.escape(h)}</th>" for h in HEADERS)
+        body = "".join(
+            "<tr>" + "".join(f"<td style='padding:2px 8px;border-top:1px solid #ddd'>{_html.escape(c)}</td>" for c in row) + "</tr>" for row in display_rows(frame)
+        )
+        solara.Markdown(f"### Largest differences: {runs[0].meta.get('scenario')} minus matched baseline (A = baseline, B = scenario)")
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=f"<table class='zili-diff' style='border-collapse:collapse;font-size:13px'><tr>{head}</tr>{body}</table>",
+            style={"overflow-x": "auto", "max-width": "calc(100vw - 380px)"},
+        )
 
 
 @solara.component
@@ -299,14 +307,16 @@ def Page():
                 solara.Error(f"error: {run_task.exception}")
         with solara.Card("Download"):
             Downloads()
-    with solara.Column(style={"max-width": "100%", "overflow-x": "hidden"}):
-        with solara.Row():
-            solara.Text(status.value, classes=["zili-status"])
-            solara.Switch(label="show metric tags (input / calibrated / predicted)", value=show_tags)
-        solara.Text(
-            "Bands show stochastic (replicate) uncertainty only; numbers are rounded to two significant figures; named firms are illustrative, "
-            "never forecasts of those companies; in the Sankey, blue flows are disclosed (fund size from a sourced event), grey simulated.",
-            style={"font-size": "12px", "color": "#666"},
+    with solara.Column(style={"width": "100%", "min-width": "0", "max-width": "calc(100vw - 340px)", "overflow-x": "hidden"}):
+        solara.Text(status.value, classes=["zili-status"], style={"font-weight": "500"})
+        solara.Switch(label="show metric tags (input / calibrated / predicted)", value=show_tags)
+        solara.HTML(
+            tag="div",
+            unsafe_innerHTML=(
+                "Bands show stochastic (replicate) uncertainty only; numbers are rounded to two significant figures; named firms are illustrative, "
+                "never forecasts of those companies; in the Sankey, blue flows are disclosed (fund size from a sourced event), grey simulated."
+            ),
+            style={"font-size": "12px", "color": "#666", "white-space": "normal"},
         )
         FigureArea()
 

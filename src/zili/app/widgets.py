@@ -30,7 +30,7 @@ module.exports = {
 """
 
 _VIEW = """
-<template><div ref="plot" class="zili-plot" :data-figure="name" style="width:100%;min-height:200px"></div></template>
+<template><div ref="plot" class="zili-plot" :data-figure="name" style="width:100%;max-width:100%;min-height:200px"></div></template>
 <script>
 module.exports = {
   mounted() { this.draw(); },
@@ -40,7 +40,11 @@ module.exports = {
       const go = () => {
         if (!window.Plotly || !this.$refs.plot) { setTimeout(go, 100); return; }
         const f = JSON.parse(this.figure_json || '{"data":[],"layout":{}}');
+        f.layout.autosize = true;
+        delete f.layout.width;
         window.Plotly.react(this.$refs.plot, f.data, f.layout, {responsive: true, displaylogo: false});
+        // size to the container once the layout has settled (the sidebar and column widths)
+        setTimeout(() => { if (this.$refs.plot) { window.Plotly.Plots.resize(this.$refs.plot); } }, 60);
         this.$refs.plot.setAttribute('data-revision', String(this.revision));
       };
       go();

@@ -82,7 +82,7 @@ def compare(
     a: str = typer.Argument(..., help="reference run: directory or run id"),
     b: str = typer.Argument(..., help="compared run: directory or run id"),
     catalogue: Optional[Path] = typer.Option(None, "--catalogue", help="DuckDB catalogue file or folder (default: $ZILI_HOME or ./runs)"),
-    years: Optional[str] = typer.Option(None, "--years", help="target years, e.g. 2025,2030 (default 2025,2030,2035 where both runs have them)"),
+    years: Optional[str] = typer.Option(None, "--years", help="target years, e.g. 2025,2030 (default 2025,2030,2035 where both runs have them, plus their last common year)"),
     top: int = typer.Option(20, "--top", min=1, help="rows to show"),
 ) -> None:
     """Print the largest differences between two runs in the target years.

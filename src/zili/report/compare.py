@@ -28,7 +28,9 @@ def target_years(runs: Sequence[Any], years: Sequence[int] | None = None) -> lis
     if not common:
         return []
     wanted = [int(y) for y in (years or TARGET_YEARS) if int(y) in common]
-    return wanted or [max(common)]
+    if years is None and (not wanted or max(wanted) < max(common)):
+        wanted.append(max(common))  # the runs' last common year, past the last target year
+    return wanted
 
 
 def differences(a: Any, b: Any, *, years: Sequence[int] | None = None, top: int = 20, include_real: bool = False) -> pd.DataFrame:
@@ -39,8 +41,8 @@ def differences(a: Any, b: Any, *, years: Sequence[int] | None = None, top: int 
     a, b : Results
         The reference run and the compared run.
     years : sequence of int, optional
-        Target years (default: 2025, 2030 and 2035 where both runs have them, else
-        the last common year).
+        Target years (default: 2025, 2030 and 2035 where both runs have them, and
+        the last common year when the runs end after the last of those).
     top : int, default 20
         Rows to return, ranked by the relative difference ``|b - a| / max(|a|, |b|)``.
     include_real : bool, default False
