@@ -247,6 +247,7 @@ def backtest(
     seed: int = typer.Option(0, "--seed", min=0, help="root seed"),
     workers: int = typer.Option(2, "--workers", min=1, help="worker processes"),
     set_: Optional[List[str]] = typer.Option(None, "--set", help="override a value (repeatable)"),
+    in_sample: bool = typer.Option(False, "--in-sample", help="score the calibration rows instead (in-sample fit, not a test)"),
     as_json: bool = typer.Option(False, "--json", help="print everything as one JSON object"),
 ) -> None:
     """Score the predictive distribution on held-out years against a trend extrapolation.
@@ -263,13 +264,14 @@ def backtest(
     win = _window(window) if window else (tuple(post.window) if post and post.window else (2014, 2019))
     if firms is None and post and post.firms:
         firms = post.firms
+    reduced = firms is not None and firms < sc.run.firms
     if firms is not None:
         sc = sc.model_copy(update={"run": sc.run.model_copy(update={"firms": firms})})
     if to > sc.run.end_year:
         _fail(f"--to {to} is after the scenario's end year {sc.run.end_year}")
     cat = _catalogue(scenario, set_)
     hist = _history(history, cat)
-    keys = sorted({(o.metric, o.entity or "china") for o in hist.window(from_, to)})
+    keys = sorted({(o.metric, o.entity or "china") for o in hist.window(from_, to) if o.metric in cat})
     sigma = float(post.diagnostics.get("sigma", 0.0)) if post else 0.0
     if keys:
         ens, years, cat, label = run_ensemble(sc, to, keys=keys, members=members, seed=seed, workers=workers, progress=_SimProgress("backtest"))
@@ -277,13 +279,15 @@ def backtest(
         import numpy as np
 
         ens, years, label = {}, np.arange(sc.run.start_year, to + 1), "none (no history rows in the test years)"
-    res = run_backtest(hist, ens, years, cat, first=from_, last=to, window=win, sigma=sigma, seed=seed, label=label)
+    res = run_backtest(hist, ens, years, cat, first=from_, last=to, window=win, sigma=sigma, seed=seed, label=label, uses=("calibrate",) if in_sample else ("validate",), skip_counts=reduced)
     if as_json:
         d = res.as_dict()
         d["sigma"] = sigma
         d["firms"] = sc.run.firms
         console.print_json(json.dumps(d, default=lambda x: None if isinstance(x, float) and math.isnan(x) else x).replace("NaN", "null"))
         return
+    if in_sample:
+        console.print("IN-SAMPLE: scoring the calibration rows the posterior was fitted to (not a test)")
     console.print(f"backtest {from_}-{to} of {scenario}: ensemble = {label}, members = {res.members}, firms = {sc.run.firms}, discrepancy sigma = {sigma}")
     t = Table()
     for c in ("series", "year", "observed", "median", "median error", "|log ratio|", "CRPS", "CRPS trend", "in 50%", "in 90%"):

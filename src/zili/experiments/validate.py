@@ -241,19 +241,23 @@ def run_ensemble(sc, last_year: int, *, keys: Sequence[tuple[str, str]] | None =
     return out, years, cat, label
 
 
-def backtest(history: History, ensemble: dict[tuple[str, str], np.ndarray], years: np.ndarray, catalogue: dict, *, first: int, last: int, window: tuple[int, int], sigma: float = 0.0, seed: int = 0, label: str = "") -> Backtest:
+def backtest(history: History, ensemble: dict[tuple[str, str], np.ndarray], years: np.ndarray, catalogue: dict, *, first: int, last: int, window: tuple[int, int], sigma: float = 0.0, seed: int = 0, label: str = "", uses: tuple[str, ...] = ("validate",), skip_counts: bool = False) -> Backtest:
     """Score an ensemble on the history rows in ``first..last``.
 
     ``sigma`` adds the calibration's model-discrepancy noise (transformed space) to the
-    predictive ensemble, so the bands are those the calibration assumed.
+    predictive ensemble, so the bands are those the calibration assumed. ``uses`` selects
+    the rows scored (``("calibrate",)`` gives the in-sample fit, which is not a test).
+    ``skip_counts`` leaves out series counted in firms (a reduced synthetic population
+    does not reproduce firm counts) and lists them as not comparable.
     """
     rng = np.random.default_rng(seed)
-    test = history.window(first, last, uses=("validate",))
+    test = history.window(first, last, uses=uses)
     calib = history.window(window[0], window[1], uses=("calibrate",))
     by_series: dict[str, list[Observation]] = {}
     for o in test:
         by_series.setdefault(o.series, []).append(o)
     scores, inputs = [], []
+    not_comparable = dict(history.not_comparable)
     ylist = [int(y) for y in years]
     members = 0
     for series, rows in sorted(by_series.items()):
@@ -263,6 +267,9 @@ def backtest(history: History, ensemble: dict[tuple[str, str], np.ndarray], year
             continue
         if info.tag == "input":
             inputs.append(series)
+            continue
+        if skip_counts and rows[0].unit.lower().startswith("firms"):
+            not_comparable[series] = "firm counts at a reduced synthetic population"
             continue
         ent = rows[0].entity or "china"
         arr = ensemble.get((m, ent))
@@ -279,4 +286,4 @@ def backtest(history: History, ensemble: dict[tuple[str, str], np.ndarray], year
             ens.append(col)
         wobs = sorted([o for o in calib if o.series == series], key=lambda o: o.year)
         scores.append(score_series(series, info.tag, info.unit, [o.year for o in rows], [o.value for o in rows], ens, wobs, seed=seed))
-    return Backtest(scores, inputs, history.not_modelled, history.not_comparable, label, members, (first, last))
+    return Backtest(scores, inputs, history.not_modelled, not_comparable, label, members, (first, last))
