@@ -133,7 +133,7 @@ def report_html(
             meta = fig.layout.meta or {}
             note = meta.get("band", "")
             divs.append(
-                (f'<p class="note">{_esc(note)}</p>' if note else "")
+                (f'<p class="note">{_esc(note)}</p>' if note and not meta.get("note_in_title") else "")
                 + _tags_html(fig)
                 + pio.to_html(fig, include_plotlyjs=False, full_html=False, div_id=f"fig-{key}-{i}", config={"displaylogo": False, "responsive": True})
             )
@@ -153,7 +153,7 @@ def report_html(
 <title>{_esc(title)}</title><style>{CSS}</style>
 <script type="text/javascript">{get_plotlyjs()}</script>
 </head><body>
-<header><h1>{_esc(title)}</h1><p>zili (自立) simulation report, generated {generated}. Opens offline: everything is in this file.</p></header>
+<header><h1>{_esc(title)}</h1><p>zili simulation report, generated {generated}. Opens offline: everything is in this file.</p></header>
 <main>
 <nav>{nav}</nav>
 <section id="runs"><h2>Runs</h2>{_runs_table(runs)}{honesty}</section>
