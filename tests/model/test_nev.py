@@ -89,3 +89,14 @@ def test_nev_metrics_are_predicted():
     for node in ("battery_cells", "ev_assembly"):
         for name in ("capacity", "utilisation", "price_index", "exports"):
             assert run.traj.metric(name).tag == "predicted"
+
+
+def test_local_support_makes_battery_capacity_race_ahead_of_demand():
+    """Local top-ups (2016-18 style) draw provincial money into battery plants: more idle battery capacity."""
+    cap = {"kind": "nev_policy", "name": "lc", "instrument": "local_subsidy_cap", "announce": 2015, "effect": 2016, "end": 2018, "strength": 0.5}
+    without, with_ = _nev_run({2014: 60000}, firms=400), _nev_run({2014: 60000}, cap, firms=400)
+    assert (with_.traj.value("capacity", "battery_cells")[:, -1] > without.traj.value("capacity", "battery_cells")[:, -1]).all()
+    assert (with_.traj.value("excess_capacity", "battery_cells").sum(1) > without.traj.value("excess_capacity", "battery_cells").sum(1)).all()
+    local = with_.traj.value("nev_purchase_support", "local")
+    k = list(with_.traj.years).index(2016)
+    assert (local[:, k] > 0).all() and (without.traj.value("nev_purchase_support", "local") == 0).all()
