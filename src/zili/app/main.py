@@ -220,20 +220,24 @@ def Downloads():
 # ----------------------------------------------------------------------------- main area
 @solara.component
 def FigureArea():
+    if not results.value:
+        solara.Info("Pick a scenario, adjust it, and press Run. Small populations (a few thousand firms) run in seconds.")
+    else:
+        FigurePanel(results.value)
+
+
+@solara.component
+def FigurePanel(runs: list):
     from zili.report.figures import FIGURES, build_figures, history_frame
 
-    runs = results.value
-    if not runs:
-        solara.Info("Pick a scenario, adjust it, and press Run. Small populations (a few thousand firms) run in seconds.")
-        return
+    period, set_period = solara.use_state((0, 0))  # Sankey period (years)
     keys = [k for k, _ in FIGURES]
     labels = dict(FIGURES)
     with solara.Row():
         titles = [labels[k] for k in keys]
         solara.Select(label="figure", values=titles, value=labels.get(figure_key.value, titles[0]), on_value=lambda t: figure_key.set(keys[titles.index(t)]), classes=["zili-figure-select"], style={"max-width": "360px"})
     all_years = [int(y) for y in runs[0].dataset["year"].values]
-    period, set_period = solara.use_state((all_years[0], all_years[-1]))
-    if period[0] < all_years[0] or period[1] > all_years[-1]:
+    if period[0] < all_years[0] or period[1] > all_years[-1] or period[0] > period[1]:
         period = (all_years[0], all_years[-1])
     if figure_key.value == "sankey":
         solara.SliderRangeInt("Sankey period", value=period, min=all_years[0], max=all_years[-1], on_value=set_period)

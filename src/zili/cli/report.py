@@ -118,7 +118,6 @@ def app_(
     import importlib.util
     import os
     import shutil
-    import subprocess
     import sys
 
     if importlib.util.find_spec("solara") is None:
@@ -138,7 +137,7 @@ def app_(
     cmd = [exe] if exe else [sys.executable, "-m", "solara"]
     cmd += ["run", "zili.app.main", "--host", host, "--port", str(port), "--production"]
     console.print(f"zili dashboard on http://{host}:{port} (Ctrl-C to stop)", highlight=False)
-    try:
-        raise typer.Exit(subprocess.call(cmd, env={**os.environ, "SOLARA_APP": "zili.app.main"}))
-    except KeyboardInterrupt:
-        raise typer.Exit(130)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # replace this process with the server, so Ctrl-C and kill reach it directly
+    os.execvpe(cmd[0], cmd, {**os.environ, "SOLARA_APP": "zili.app.main"})
