@@ -130,3 +130,19 @@ def test_history_matches_shipped_series(base):
     fig = F.fig_history([base], hist)
     assert any(t.name == "history" for t in fig.data)
     assert "no history" in F.fig_history([base], None).layout.annotations[0].text
+
+
+def test_run_without_any_flow_or_band():
+    """The empty scenario: no ledger rows and one replicate still give every figure."""
+    import zili
+    from zili.report.html import report_html
+    from zili.scenario import to_toml
+
+    sc = zili.load_scenario("empty", sets=["run.firms=200", "run.replicates=1", "run.end_year=2017"])
+    traj, meta = zili.run(sc)
+    res = zili.Results.from_trajectory(traj, scenario=sc.name, scenario_toml=to_toml(sc), meta=meta)
+    assert len(res.ledger) == 0
+    figs = F.build_figures([res])
+    assert "no capital flows" in figs["sankey"][0].layout.annotations[0].text
+    assert "no band" in figs["money"][0].layout.meta["band"]
+    assert 'id="fig-sankey-0"' in report_html([res])

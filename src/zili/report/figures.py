@@ -160,11 +160,12 @@ def add_band(
         )
     what = f"{label} " if label else ""
     band_txt = f"median (5-95% of {v.shape[0]} replicates)" if banded else "value"
+    sparse = np.isfinite(med).sum() < max(3, len(med) // 2)  # a few data years: show the points
     fig.add_trace(
         go.Scatter(
             x=years,
             y=med,
-            mode="lines",
+            mode="lines+markers" if sparse else "lines",
             line={"color": colour, "dash": dash, "width": 2},
             name=name,
             legendgroup=name,
