@@ -47,7 +47,7 @@ def interval_hit(obs: float, ens: np.ndarray, level: float) -> bool:
 
 def trend_benchmark(window_obs: Sequence[Observation], year: int, *, fraction: bool, n: int = 1000, seed: int = 0) -> np.ndarray | None:
     """Samples of a linear-trend extrapolation fitted on the window (in transformed space:
-    logit for fractions, log1p otherwise) with its residual and parameter uncertainty.
+    logit for fractions, log1p otherwise) with its residual and parameter uncertainty (Gaussian).
     None when the window holds fewer than two observations of the series."""
     years = np.array([o.year for o in window_obs], dtype=float)
     if len(set(years)) < 2:
@@ -65,7 +65,9 @@ def trend_benchmark(window_obs: Sequence[Observation], year: int, *, fraction: b
     cov = s2 * np.linalg.inv(X.T @ X)
     sd = math.sqrt(s2 + x0 @ cov @ x0)
     rng = np.random.default_rng(seed)
-    zs = x0 @ beta + sd * (rng.standard_t(dof, n) if dof > 0 else rng.standard_normal(n))
+    # Gaussian rather than Student-t: with 3 points a t(1) is a Cauchy, and its tails,
+    # mapped back through exp, would make the benchmark's CRPS unbounded
+    zs = x0 @ beta + sd * rng.standard_normal(n)
     return untransform(zs, np.array([fraction] * n))
 
 
@@ -109,11 +111,12 @@ def score_series(series: str, tag: str, unit: str, years: Sequence[int], observe
     """Score one series: ``ensembles[i]`` is the predictive sample for ``years[i]``."""
     out = SeriesScore(series, tag, unit)
     frac = _fraction_unit(unit)
-    last_obs = max(window_obs, key=lambda o: o.year) if window_obs else None
+    before = [o for o in window_obs if o.year < min(years)] if len(years) else []
+    last_obs = max(before, key=lambda o: o.year) if before else None
     prev_year, prev_val = (last_obs.year, last_obs.value) if last_obs else (None, None)
     prev_change = None
-    if len(window_obs) >= 2:
-        w = sorted(window_obs, key=lambda o: o.year)
+    if len(before) >= 2:
+        w = sorted(before, key=lambda o: o.year)
         prev_change = np.sign(w[-1].value - w[-2].value)
     ens_by_year = dict(zip(years, ensembles))
     for y, obs, ens in sorted(zip(years, observed, ensembles)):
