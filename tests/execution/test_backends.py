@@ -96,4 +96,5 @@ def test_failed_run_is_recorded_and_the_sweep_goes_on(tmp_path):
 
     con = duckdb.connect(str(tmp_path / "cat.duckdb"), read_only=True)
     assert con.execute("SELECT failed_rows FROM sweeps").fetchone() == (2,)
+    assert con.execute("SELECT sweep_id FROM sweeps").fetchone() == (res.sweep_id,)
     con.close()

@@ -309,7 +309,7 @@ def _record_indices(idx, res, catalogue) -> None:
 
     if catalogue is False:
         return
-    sweep_id = f"{res.manifest['kind']}-{res.manifest['scenario']}-{res.manifest['fingerprint']}"
+    sweep_id = res.sweep_id
     frame = idx.assign(sweep_id=sweep_id)
     with Catalogue(catalogue) as cat:
         cat.con.execute("CREATE TABLE IF NOT EXISTS sensitivity_indices (sweep_id VARCHAR, series VARCHAR, method VARCHAR, parameter VARCHAR, index VARCHAR, value DOUBLE, conf DOUBLE)")

@@ -255,6 +255,14 @@ class SweepResult:
                 rows.append({"batch": b, **{k: s.get(k) for k in ("draw", "variant", "ok", "reason")}})
         return pd.DataFrame(rows, columns=["batch", "draw", "variant", "ok", "reason"])
 
+    @property
+    def sweep_id(self) -> str:
+        """``kind-scenario-fingerprint-dirhash``: the same sweep resumed in its directory keeps its id;
+        the same sweep run into another directory is another catalogue entry."""
+        where = hashlib.sha256(str(Path(self.out_dir).resolve()).encode()).hexdigest()[:6]
+        m = self.manifest
+        return f"{m['kind']}-{m['scenario']}-{m['fingerprint']}-{where}"
+
     def design(self) -> pd.DataFrame:
         return pd.read_parquet(self.out_dir / "design.parquet")
 
@@ -316,7 +324,7 @@ def record_sweep(result: SweepResult, catalogue: str | Path | None = None) -> st
     from zili.store.catalogue import git_hash
 
     m = result.manifest
-    sweep_id = f"{m['kind']}-{m['scenario']}-{m['fingerprint']}"
+    sweep_id = result.sweep_id
     status = result.status()
     failed = int((~status["ok"].astype(bool)).sum()) if len(status) else 0
     toml = (result.out_dir / "scenario.toml").read_text(encoding="utf-8")
