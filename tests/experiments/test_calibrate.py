@@ -22,7 +22,7 @@ from zili.experiments.calibrate import (
 from zili.experiments.history import read_history
 
 FIRMS = 150
-FREE = ["params.policy.nev_price_pull"]
+FREE = ["params.policy.nev_charging_pull"]
 
 
 def test_parameter_space_resolves_ranges_and_rejects_unknowns():
@@ -74,10 +74,10 @@ def test_sbc_statistics_on_uniform_and_biased_ranks():
 
 
 def _synthetic_history(tmp_path: Path, truth: float, *, extra: str = "") -> Path:
-    """nev_sales_share 2014-2019 made by the model at ``nev_price_pull = truth``."""
+    """nev_sales_share 2014-2019 made by the model at ``nev_charging_pull = truth``."""
     problem = make_problem_from_rows(tmp_path, [(y, 0.01) for y in range(2014, 2020)])
     values = simulate_raw(problem, [truth], seed=12345)
-    rows = "".join(f"nev_sales_share,{y},{v:.6g},fraction,synthetic (model at nev_price_pull={truth}),calibrate\n" for (_, _, y), v in zip(problem.targets, values))
+    rows = "".join(f"nev_sales_share,{y},{v:.6g},fraction,synthetic (model at nev_charging_pull={truth}),calibrate\n" for (_, _, y), v in zip(problem.targets, values))
     p = tmp_path / "synthetic.csv"
     p.write_text("series,year,value,unit,source,use\n" + rows + extra, encoding="utf-8")
     return p
@@ -118,12 +118,12 @@ def test_npe_recovers_known_parameter_from_synthetic_history(tmp_path):
     and SBC on held-out synthetic data sets shows coverage near the stated 90%."""
     from zili.experiments.calibrate import calibrate_npe
 
-    truth = 9.0
+    truth = 1.5
     problem = make_problem("baseline", read_history(_synthetic_history(tmp_path, truth)), (2014, 2019), FREE, firms=FIRMS)
     cal = calibrate_npe(problem, simulations=300, draws=200, seed=1, workers=2, sbc_share=0.34, sbc_samples=100, max_epochs=60)
     (row,) = cal.summary()
     assert row["q05"] <= truth <= row["q95"]
-    assert row["width_ratio"] < 0.8  # the data say something about the NEV price pull
+    assert row["width_ratio"] < 0.8  # the data say something about the charging pull
     lo, hi = cal.sbc["coverage90_band"]
     assert lo - 0.05 <= cal.sbc["coverage90"] <= 1.0
     assert cal.sbc["n"] >= 90
