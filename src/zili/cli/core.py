@@ -72,18 +72,29 @@ def run(
 
 
 def _print_summary(results, sc, wall: float, written: Path) -> None:
+    from rich import box
+
     from zili.report import summary_rows
 
     years, rows = summary_rows(results)
+    # keep every number whole: in a narrow terminal show fewer years rather than cut digits
+    room = max((console.width - 26) // 17, 2)
+    keep = [i for i in range(len(years))][: room] if len(years) > room else list(range(len(years)))
     R = results.dataset.sizes["replicate"]
-    t = Table(title=f"zili {sc.name}: median (5% to 95% across {R} replicates: stochastic uncertainty only; 2 significant figures)", title_justify="left")
-    t.add_column("metric")
-    t.add_column("entity")
-    for y in years:
-        t.add_column(str(y), justify="right")
+    t = Table(
+        title=f"zili {sc.name}: median, and below it 5%-95% across {R} replicates (stochastic uncertainty only); 2 significant figures",
+        title_justify="left",
+        box=box.SIMPLE_HEAD,
+        padding=(0, 1),
+    )
+    t.add_column("metric\n  entity", overflow="fold", max_width=22)
+    for i in keep:
+        t.add_column(str(years[i]), justify="right", no_wrap=True)
     for metric, entity, cells in rows:
-        t.add_row(metric, entity, *cells)
+        t.add_row(f"{metric}\n  {entity}", *[cells[i] for i in keep])
     console.print(t)
+    if len(keep) < len(years):
+        console.print(f"(years {', '.join(str(y) for y in years[len(keep):])} hidden: terminal too narrow; all years are in metrics.parquet)", highlight=False)
     ledger_rows = len(results.ledger)
     console.print(
         f"firms={results.meta.get('firms')} years={sc.run.start_year}-{sc.run.end_year} replicates={R} "

@@ -57,7 +57,7 @@ def pick_years(years: np.ndarray) -> list[int]:
 
 
 def summary_rows(results, rows=KEY_ROWS) -> tuple[list[int], list[tuple[str, str, list[str]]]]:
-    """Rows (metric, entity, cells) with cells 'median (p5 to p95)' for the chosen years."""
+    """Rows (metric, entity, cells) with cells 'median' and, below it, '(p5–p95)' for the chosen years."""
     ds = results.dataset
     years = ds["year"].values
     show = pick_years(years)
@@ -75,7 +75,7 @@ def summary_rows(results, rows=KEY_ROWS) -> tuple[list[int], list[tuple[str, str
             med = float(np.median(col))
             if v.shape[0] > 1:
                 lo, hi = np.percentile(col, [5, 95])
-                cells.append(f"{sig(med)} ({sig(lo)} to {sig(hi)})" if sig(lo) != sig(hi) else sig(med))
+                cells.append(f"{sig(med)}\n({sig(lo)}–{sig(hi)})" if sig(lo) != sig(hi) else sig(med))
             else:
                 cells.append(sig(med))
         out.append((metric, entity, cells))
