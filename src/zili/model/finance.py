@@ -76,7 +76,13 @@ def step(state: State, world: World, k: int) -> State:
     # capacity: new investment less depreciation; unserviced foreign tools wear out faster
     growth_capex = np.where(alive, capex - maintain, 0) / 1e6
     new_capa = np.minimum(growth_capex / iota, np.maximum(state.capa, 0.05) * p.capacity_growth_cap)
-    ban = world.servicing_ban[k][world.tool_nodes].mean(axis=0) if world.tool_nodes.any() else np.zeros(2)
+    # a fab's new capacity is limited by the tools it can get (controls cut imports of the tiers they cover)
+    tools = state.scratch.get("tool_avail", np.ones((R, 2)))[rr, state.tier]
+    new_capa = np.where(world.fab_nodes[state.node], new_capa * tools, new_capa)
+    # a line stops when any of its tools goes unserviced: the worst-hit tool node sets the wear
+    ban = world.servicing_ban[k][world.tool_nodes].max(axis=0) if world.tool_nodes.any() else np.zeros(2)
+    # mature fab lines that run on advanced-tier tools (28 nm on immersion DUV) lose service too
+    ban = np.array([min(1.0, ban[0] + p.mature_fab_advanced_tools * ban[1]), ban[1]])
     extra = state.foreign_tools * ban[state.tier] / p.foreign_tools_servicing_life
     if world.servicing_waiver[k]:  # foreign-owned fabs in China keep their tools serviced
         extra = np.where(state.owner == OWNERSHIP.index("foreign_fab"), 0.0, extra)

@@ -103,6 +103,13 @@ def step(state: State, world: World, k: int) -> State:
     ai = world.names["node"].index("ai_chips")
     sc["compute_access"] = avail[:, ai] * (1.0 - cut[ai, 1]) + cut[ai, 1] * (kbar[:, ai, 1])
     sc["capacity_gap"] = np.clip((demand.sum(axis=2) - capacity.sum(axis=2)) / np.maximum(demand.sum(axis=2), 1e-12), 0.0, 1.0)
+    # tools a fab can buy this year, per tier: the scarcest tool node's share of demand met
+    # (domestic supply plus the imports controls allow); new fab capacity needs all of them
+    met_t = np.where(demand > 0, (imports + dom) / np.where(demand > 0, demand, 1.0), 1.0)  # (R, N, T)
+    tool_t = met_t[:, world.tool_nodes, :].min(axis=1) if world.tool_nodes.any() else np.ones((R, 2))
+    # part of mature-tier fab capacity (28 nm class) runs on advanced-tier tools (immersion DUV)
+    s_adv = p.mature_fab_advanced_tools
+    sc["tool_avail"] = np.stack([(1 - s_adv) * tool_t[:, 0] + s_adv * tool_t[:, 1], tool_t[:, 1]], axis=1)
     sc.update(bought_ahead=bought_ahead, expand=expand, capacity=capacity, imports=imports, dom=dom, exports=exports, unmet=unmet, util=util, avail=avail, output=output)
     # infrastructure built from budgets and unit costs, limited by the supply of the node (and its chips)
     state = infrastructure.step(state, world, k, np.minimum(avail, factor))

@@ -153,6 +153,7 @@ class Market(_Group):
     capacity_depreciation: float = param(0.1, 0.02, 0.3, "capacity lost per year without maintenance investment")
     capital_intensity: float = param(1.5, 0.2, 10.0, "RMB of capex per RMB of yearly output capacity")
     capacity_growth_cap: float = param(0.6, 0.05, 3.0, "maximum yearly growth of a firm's capacity")
+    mature_fab_advanced_tools: float = param(0.3, 0.0, 0.8, "share of mature-tier fab capacity that runs on advanced-tier tools (e.g. 28 nm lines on immersion DUV); UNSOURCED")
     foreign_tools_servicing_life: float = param(4.0, 1.0, 15.0, "years an unserviced foreign tool lasts on average")
     stockpile_build_months: float = param(6.0, 0.0, 24.0, "months of input cover buyers add per year while a control is announced")
     counter_control_reach: float = param(0.3, 0.0, 1.0, "share of foreign output of a node that a Chinese mineral counter-control removes at full severity (foreign producers' dependence on Chinese gallium, germanium, graphite, antimony)")
