@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from zili.cli import controls, core  # noqa: F401  (each module registers its commands)
+from zili.cli import controls, core, validate  # noqa: F401  (each module registers its commands)
 from zili.cli import calibrate as _calibrate  # noqa: F401  (params, calibrate, backtest)
 from zili.cli import report as _report  # noqa: F401  (report, compare, app)
 from zili.cli import experiments as _experiments  # noqa: F401  (ensemble, sensitivity, discover, optimise)
