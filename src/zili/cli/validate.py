@@ -72,7 +72,7 @@ def validate(
     console.print("null model: the same scenario with no events and run.background_programmes=false (anchors, parameters, seed kept)")
     t = Table(title="patterns (median over replicates, 5-95% under it)")
     for c in ("pattern / level", "target", "scenario", "null", "pass", "discr."):
-        t.add_column(c, no_wrap=True)
+        t.add_column(c, no_wrap=c != "pattern / level")
     for p in val.patterns:
         t.add_row(f"{p.name}\n{p.level}", f"{fmt(p.low)}\n..{fmt(p.high)}", _two(p.scenario), _two(p.null), "yes" if p.passed else "NO", "yes" if p.discriminates else "no")
     console.print(t)
