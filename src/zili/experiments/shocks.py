@@ -21,8 +21,6 @@ import numpy as np
 
 Doc = dict[str, Any]
 
-NEV_BANDS_2018_KEY = "2018"
-
 
 def _event(doc: Doc, name: str) -> dict[str, Any] | None:
     for e in doc.get("events", []):

@@ -132,7 +132,7 @@ def _backtest_lines(calibration_md: Path) -> list[str]:
     return re.findall(r"^backtest: series=.*$", calibration_md.read_text(encoding="utf-8"), flags=re.M)
 
 
-def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"), command: str = "") -> str:
+def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"), command: str = "", figure: str | None = None) -> str:
     """docs/VALIDATION.md in TRACE style (Grimm et al. 2014)."""
     c = val.counts()
     bt = _backtest_lines(calibration_md)
@@ -150,7 +150,7 @@ def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"
     a("")
     a(f"Generated {now} with `{command or 'python -m zili.experiments.validation_report --write docs/VALIDATION.md'}`: "
       f"scenario `{val.scenario}`, {val.firms:,} synthetic firms (the scenario's own population is {val.own_firms:,}), "
-      f"{val.replicates} replicates (ids 0..{val.replicates - 1}), seed {val.seed}, run {2014}-{val.last_year} "
+      f"{val.replicates} replicates (ids 0..{val.replicates - 1}), seed {val.seed}, run to {val.last_year} "
       f"(events after {val.last_year} dropped), {val.seconds:.0f} s. The bands below are **stochastic** (replicates) only: "
       "no parameter or structural uncertainty.")
     a("")
@@ -158,6 +158,9 @@ def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"
     a(val.line())
     a("```")
     a("")
+    if figure:
+        a(f"![patterns against their target ranges (scenario and null model) and paired shock effects]({figure})")
+        a("")
     a("## 1. Problem formulation and model description")
     a("")
     a("zili simulates state-directed technology investment in China (funds, programmes, export controls, NEV policy) "
@@ -231,10 +234,10 @@ def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"
     a("From [CALIBRATION.md](CALIBRATION.md) (`zili backtest`, not re-run by this command):")
     a("")
     if bt:
+        labels = ["out of sample 2020-2024, baseline-calibrated (200 posterior draws)", "in sample 2014-2019, baseline-calibrated (not a test)", "in sample 2014-2019, uncalibrated baseline (not a test)"]
         a("```")
-        a(f"{bt[0]}   # out of sample, 2020-2024")
-        for x in bt[1:]:
-            a(f"{x}   # in sample, 2014-2019 (not a test)")
+        for i, x in enumerate(bt):
+            a(f"{x}   # {labels[i] if i < len(labels) else 'see CALIBRATION.md'}")
         a("```")
         a("")
     a("The shipped history has **one** modelled post-2019 point (5G base stations, 2021), so out-of-sample skill "
@@ -244,11 +247,13 @@ def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"
     a("## 8. Summary")
     a("")
     a(f"- Patterns: {c['passed']} of {c['patterns']} pass, {c['discriminating']} of {c['patterns']} discriminate the scenario from the null model.")
-    a(f"- Shocks: {c['sign_ok']} of {c['signed']} signed outcomes have the expected sign ({c['shocks'] - c['signed']} ambiguous outcomes reported only).")
+    tiny = _tiny(val)
+    a(f"- Shocks: {c['sign_ok']} of {c['signed']} signed outcomes have the expected sign ({c['shocks'] - c['signed']} ambiguous outcomes reported only)"
+      + (f"; {len(tiny)} of them are negligible in size (under 0.1% of the counterfactual level), so their sign is weak evidence." if tiny else "."))
     a("- Out of sample: one point; no skill claim is possible.")
     a("")
     a("Regenerate: `python -m zili.experiments.validation_report --write docs/VALIDATION.md` "
-      "(the same runs as `zili validate`; plain numbers, no plots yet).")
+      "(the same runs as `zili validate`, plus the figure `validation.png` when matplotlib is installed).")
     a("")
     return "\n".join(L)
 
@@ -272,16 +277,62 @@ def _pattern_reading(p: PatternCheck) -> str:
     if p.name == "chip_exit_entry_ratio":
         return f"{verdict}{extra}. The null has no entrants at all (no funders found startups), so the ratio is undefined there."
     if p.name == "exit_rate":
-        return f"{verdict}{extra}. Without funders and policies the null has almost no exits: exits in the model are driven by funded entrants and competition."
+        return (f"{verdict}{extra}. The null's exit rate is {fmt(p.null[0])}: without funders there are no entrants, and exits "
+                "in the model are mostly young funded startups failing (the start-up hazard) and competition from them.")
     return verdict + extra
 
 
+def _tiny(val: Validation) -> list[str]:
+    return [f"`{s.name}` {o.metric}:{o.entity}" for s in val.shocks for o in s.outcomes
+            if not math.isnan(o.median) and o.how != "growth" and abs(o.median) < 1e-3 * max(abs(o.counterfactual), 1e-12)]
+
+
 def _shock_reading(val: Validation) -> str:
-    small = [f"`{s.name}` {o.metric}:{o.entity}" for s in val.shocks for o in s.outcomes
-             if not math.isnan(o.median) and abs(o.median) < 1e-3 * max(abs(o.counterfactual), 1e-12)]
+    small = _tiny(val)
     if not small:
         return "All effects are larger than 0.1% of the counterfactual level."
     return ("Effects smaller than 0.1% of the counterfactual level (right sign or not, too small to matter): " + ", ".join(small) + ".")
+
+
+def plot(val: Validation, path: Path) -> bool:
+    """Two panels: patterns (scenario and null against the target range) and shock effects
+    relative to the counterfactual level. Returns False when matplotlib is missing."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        return False
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(11, 4.2))
+    for i, p in enumerate(val.patterns):
+        span = p.high - p.low
+        norm = lambda v: (v - p.low) / span if not math.isnan(v) else math.nan  # noqa: E731
+        ax1.axhspan(i - 0.35, i + 0.35, xmin=0, xmax=1, color="0.95")
+        ax1.plot([0, 1], [i, i], color="tab:green", lw=6, alpha=0.35, solid_capstyle="butt")
+        s = [norm(v) for v in p.scenario]
+        ax1.errorbar([s[0]], [i + 0.12], xerr=[[s[0] - s[1]], [s[2] - s[0]]], fmt="o", color="tab:blue", label="scenario" if i == 0 else None)
+        n = [norm(v) for v in p.null]
+        if not math.isnan(n[0]):
+            ax1.errorbar([n[0]], [i - 0.12], xerr=[[n[0] - n[1]], [n[2] - n[0]]], fmt="s", color="tab:red", label="null" if i == 0 else None)
+    ax1.set_yticks(range(len(val.patterns)), [p.name for p in val.patterns], fontsize=8)
+    ax1.set_xlabel("position in the target range (0 = low end, 1 = high end)")
+    ax1.set_xlim(-1.2, 2.2)
+    ax1.set_title("patterns: green = target range", fontsize=9)
+    ax1.legend(fontsize=8, loc="lower right")
+    rows = [(f"{s.name}\n{o.metric}:{o.entity}" + (" growth" if o.how == "growth" else ""), o) for s in val.shocks for o in s.outcomes]
+    for i, (_, o) in enumerate(rows):
+        ref = 1.0 if o.how == "growth" else max(abs(o.counterfactual), 1e-12)
+        m, lo, hi = (100 * o.median / ref, 100 * o.q05 / ref, 100 * o.q95 / ref)
+        ax2.errorbar([m], [i], xerr=[[m - lo], [hi - m]], fmt="o", color="tab:gray" if o.expected == "?" else ("tab:blue" if o.sign_ok else "tab:red"))
+    ax2.axvline(0, color="k", lw=0.8)
+    ax2.set_yticks(range(len(rows)), [r[0] for r in rows], fontsize=7)
+    ax2.set_xlabel("paired effect, % of counterfactual (growth: points)")
+    ax2.set_title("shocks: blue = expected sign, red = not, grey = ambiguous", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -294,7 +345,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = ap.parse_args(argv)
     val = run_validation(args.scenario, sets=args.sets, replicates=args.replicates)
     cmd = "python -m zili.experiments.validation_report --write docs/VALIDATION.md"
-    text = render(val, calibration_md=args.calibration, command=cmd)
+    fig = None
+    if args.write:
+        fig = args.write.parent / "validation.png"
+        fig = fig if plot(val, fig) else None
+    text = render(val, calibration_md=args.calibration, command=cmd, figure=fig.name if fig else None)
     if args.write:
         args.write.write_text(text, encoding="utf-8")
         print(f"wrote {args.write}")
