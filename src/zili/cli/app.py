@@ -27,11 +27,11 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 class RichProgress:
-    """Progress sink for the core: one tick per simulated year."""
+    """Progress sink (start/advance/stop) shown on stderr; ``unit`` names what one tick is."""
 
-    def __init__(self, label: str):
+    def __init__(self, label: str, unit: str = "years"):
         self.label = label
-        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} years"), TimeElapsedColumn(), console=err, transient=True)
+        self.bar = Progress(TextColumn("{task.description}"), BarColumn(), TextColumn("{task.completed}/{task.total} " + unit), TimeElapsedColumn(), console=err, transient=True)
         self.task = None
 
     def start(self, total: int) -> None:

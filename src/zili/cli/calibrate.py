@@ -12,28 +12,13 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from zili.cli.app import _fail, app, console, err
+from zili.cli.app import RichProgress, _fail, app, console, err
 from zili.cli.core import load_or_exit
 
 
-class _SimProgress:
-    """Progress sink counting simulations, not years."""
-
-    def __init__(self, label: str):
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total} simulations"), TimeElapsedColumn(), console=err, transient=True)
-        self.task = None
-
-    def start(self, total: int) -> None:
-        self.bar.start()
-        self.task = self.bar.add_task("", total=total)
-
-    def advance(self, n: int = 1) -> None:
-        self.bar.advance(self.task, n)
-
-    def stop(self) -> None:
-        self.bar.stop()
+def _SimProgress(label: str) -> RichProgress:
+    """Progress counting simulations, not years."""
+    return RichProgress(label, unit="simulations")
 
 
 def _window(text: str) -> tuple[int, int]:
