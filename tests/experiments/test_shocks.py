@@ -63,3 +63,15 @@ def test_cli_json_and_bad_scenario():
     assert d["counts"]["patterns"] == 5 and len(d["shocks"]) == 4 and d["line"].startswith("validate: ")
     bad = CliRunner().invoke(app, ["validate", "no-such-scenario"])
     assert bad.exit_code != 0
+
+
+def test_hold_subsidy_leaves_an_ended_subsidy_alone():
+    doc = truncated_doc("nev-no-subsidy", 2019, firms=100)
+    assert hold_subsidy(doc, from_year=2018, years=[2019]) == doc
+
+
+def test_shock_whose_events_are_missing_is_skipped():
+    doc = truncated_doc("baseline", 2019, firms=100)  # the 2022 controls are dropped
+    s = next(s for s in shipped_shocks() if s.name == "us_oct2022_controls")
+    run_shock(s, doc, _runner())
+    assert s.skipped and all(o.sign_ok is None for o in s.outcomes)

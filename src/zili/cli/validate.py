@@ -81,6 +81,9 @@ def validate(
     for c in ("shock / outcome", "years", "exp", "effect", "sign"):
         t.add_column(c, no_wrap=c != "shock / outcome")
     for s in val.shocks:
+        if s.skipped:
+            t.add_row(f"{s.name}\n  skipped: {s.skipped}", "", "", "", "n/a")
+            continue
         for o in s.outcomes:
             yrs = f"{o.years[0]}-{str(o.years[-1])[2:]}" if len(o.years) > 1 else str(o.years[0])
             what = f"{o.metric}:{o.entity}" + (" growth" if o.how == "growth" else "")

@@ -49,11 +49,14 @@ def _level_at(schedule: dict, year: int) -> float | None:
 
 def hold_subsidy(doc: Doc, *, from_year: int, years: Sequence[int], event: str = "nev_purchase_subsidy") -> Doc:
     """The document with the purchase subsidy per band held at its ``from_year`` level in
-    ``years`` (and its ``end`` extended to cover them)."""
+    ``years`` (and its ``end`` extended to cover them). A subsidy that ended before
+    ``from_year`` is left as it is."""
     d = copy.deepcopy(doc)
     e = _event(d, event)
     if e is None:
         raise KeyError(f"event {event!r} not in the scenario")
+    if "end" in e and int(e["end"]) < from_year:
+        return d  # the subsidy had already ended: nothing to hold (the shock did not happen here)
     bands = e.get("value_by_band_rmb", {})
     for band, sched in bands.items():
         level = _level_at(sched, from_year)
@@ -92,7 +95,7 @@ class Outcome:
 
     @property
     def sign_ok(self) -> bool | None:
-        if self.expected == "?":
+        if self.expected == "?" or self.sign == "nan":
             return None
         return self.sign == self.expected
 
@@ -107,10 +110,12 @@ class Shock:
     outcomes: list[Outcome]
     reasoning: str
     last_year: int
+    requires: tuple[str, ...] = ()
+    skipped: str = ""
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "name": self.name, "description": self.description, "reasoning": self.reasoning, "last_year": self.last_year,
+            "name": self.name, "description": self.description, "reasoning": self.reasoning, "last_year": self.last_year, "skipped": self.skipped,
             "outcomes": [dict(asdict(o), sign=o.sign, sign_ok=o.sign_ok) for o in self.outcomes],
         }
 
@@ -153,6 +158,7 @@ def shipped_shocks() -> list[Shock]:
             "a lower purchase subsidy raises the effective price of NEVs relative to ICE cars, so "
             "adoption (share) and sales growth in 2019 are lower with the cut (observed: 2019 sales fell ~4%, the first fall)",
             2019,
+            ("nev_purchase_subsidy",),
         ),
         Shock(
             "us_huawei_fdpr_2020",
@@ -162,6 +168,7 @@ def shipped_shocks() -> list[Shock]:
             "the rule cuts imported advanced foundry service (TSMC stops HiSilicon), the input of "
             "domestic chip design and of base-station equipment, so their output falls",
             2021,
+            ("us_huawei_fdpr_2020",),
         ),
         Shock(
             "us_oct2022_controls",
@@ -176,6 +183,7 @@ def shipped_shocks() -> list[Shock]:
             "logic and domestic ai_chips output are ambiguous (?): denied imports raise the domestic share and "
             "demand for domestic chips, while tool denial and the servicing ban cap domestic advanced capacity",
             2024,
+            ("us_oct2022_sme", "us_oct2022_ai_chips", "us_servicing_advanced_fabs_2022"),
         ),
         Shock(
             "nev_subsidy_end_2022",
@@ -185,6 +193,7 @@ def shipped_shocks() -> list[Shock]:
             "as for the 2019 cut: removing the subsidy raises NEV prices, so the 2023 share is lower "
             "than with the subsidy continued (observed: share kept rising, carried by falling battery costs)",
             2023,
+            ("nev_purchase_subsidy",),
         ),
     ]
 
@@ -193,8 +202,17 @@ def run_shock(shock: Shock, doc: Doc, run_doc: Callable[[Doc], Any], base=None) 
     """Run the counterfactual of ``shock`` (and the scenario unless ``base`` is given) and
     fill its outcomes. ``run_doc`` maps a raw document to a Trajectory (same seed and
     replicates every call)."""
+    names = {e.get("name") for e in doc.get("events", [])} - set(doc.get("remove_events", []))
+    missing = [n for n in shock.requires if n not in names]
+    if missing:
+        shock.skipped = f"not in the scenario (run to {doc.get('run', {}).get('end_year')}): {', '.join(missing)}"
+        return shock
+    cf_doc = shock.counterfactual(doc)
+    if cf_doc == doc:
+        shock.skipped = "the counterfactual equals the scenario (the shock is not in it)"
+        return shock
     traj = base if base is not None else run_doc(doc)
-    cf = run_doc(shock.counterfactual(doc))
+    cf = run_doc(cf_doc)
     for o in shock.outcomes:
         paired_effect(traj, cf, o)
     return shock

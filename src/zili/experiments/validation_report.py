@@ -45,7 +45,7 @@ class Validation:
             "patterns": len(self.patterns),
             "passed": sum(p.passed for p in self.patterns),
             "discriminating": sum(p.discriminates for p in self.patterns),
-            "shocks": len(outs),
+            "shocks": sum(not s.skipped for s in self.shocks for _ in s.outcomes),
             "signed": sum(o.sign_ok is not None for o in outs),
             "sign_ok": sum(bool(o.sign_ok) for o in outs),
         }
@@ -218,6 +218,9 @@ def render(val: Validation, *, calibration_md: Path = Path("docs/CALIBRATION.md"
     a("| shock | outcome | years | expected | effect median (5-95%) | scenario | counterfactual | sign ok |")
     a("|---|---|---|---|---|---|---|---|")
     for s in val.shocks:
+        if s.skipped:
+            a(f"| `{s.name}` | skipped: {s.skipped} | | | | | | n/a |")
+            continue
         for o in s.outcomes:
             what = f"{o.metric}:{o.entity}" + (" growth" if o.how == "growth" else "")
             ok = "n/a" if o.sign_ok is None else ("yes" if o.sign_ok else "**no**")
