@@ -9,25 +9,7 @@ from typing import List, Optional
 import typer
 from rich.table import Table
 
-from zili.cli.app import _fail, app, console, err
-
-
-class _RunProgress:
-    def __init__(self, label: str):
-        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self.bar = Progress(TextColumn(label), BarColumn(), TextColumn("{task.completed}/{task.total} runs"), TimeElapsedColumn(), console=err, transient=True)
-        self.task = None
-
-    def start(self, total: int) -> None:
-        self.bar.start()
-        self.task = self.bar.add_task("", total=total)
-
-    def advance(self, n: int = 1) -> None:
-        self.bar.advance(self.task, n)
-
-    def stop(self) -> None:
-        self.bar.stop()
+from zili.cli.app import RichProgress, _fail, app, console
 
 
 def fmt(x) -> str:
@@ -61,7 +43,7 @@ def validate(
     from zili.scenario import ScenarioError
 
     try:
-        val = run_validation(scenario, sets=set_ or [], replicates=replicates, seed=seed, progress=None if as_json else _RunProgress("validate"))
+        val = run_validation(scenario, sets=set_ or [], replicates=replicates, seed=seed, progress=None if as_json else RichProgress("validate", unit="runs"))
     except (ScenarioError, FileNotFoundError, KeyError) as exc:
         _fail(str(exc))
     if as_json:
