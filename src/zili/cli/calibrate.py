@@ -155,6 +155,12 @@ def calibrate(
 
     if method not in ("npe", "abc"):
         _fail(f"--method {method!r}: allowed: npe, abc")
+    import importlib.util
+
+    needed = ("torch", "sbi") if method == "npe" else ("pyabc",)
+    missing = [m for m in needed if importlib.util.find_spec(m) is None]
+    if missing:
+        _fail(f"--method {method} needs {', '.join(missing)}, not installed; allowed: pip install 'zili[calibrate]'")
     win = _window(window)
     load_or_exit(scenario, set_)
     cat = _catalogue(scenario, set_)

@@ -98,8 +98,12 @@ def _variants(sc, space, switches: list[str] | None) -> dict:
 
 
 def _executor(workers: int | None, dask: str | None):
+    import importlib.util
+
     from zili.execution import make_executor
 
+    if dask and importlib.util.find_spec("distributed") is None:
+        _fail("--dask needs Dask distributed, which is not installed; allowed: pip install 'zili[dask]', or --workers N for local processes")
     try:
         return make_executor(workers=workers, dask=dask)
     except ValueError as exc:
