@@ -125,25 +125,26 @@ def RunSettings():
         solara.InputInt(label=label, value=int(cur), on_value=lambda v, p=path, lo=lo, hi=hi: _set(p, max(lo, min(hi, int(v)))), continuous_update=False)
 
 
+def _current(doc, path: str, cast, default):
+    """The value to show for ``path``: the user's edit, else the scenario's value, else ``default``."""
+    cur = sets.value.get(path)
+    if cur is not None:
+        return cur
+    try:
+        return cast(L.current_value(doc, path))
+    except Exception:
+        return default
+
+
 @solara.component
 def Mechanisms():
     doc = _doc()
     with solara.Details("mechanisms and main parameters", expand=False):
         for path, label in L.SWITCHES:
-            cur = sets.value.get(path)
-            if cur is None:
-                try:
-                    cur = bool(L.current_value(doc, path))
-                except Exception:
-                    cur = True
+            cur = _current(doc, path, bool, True)
             solara.Switch(label=label, value=cur, on_value=lambda v, p=path: _set(p, bool(v)))
         for path, label, lo, hi, step in L.SLIDERS:
-            cur = sets.value.get(path)
-            if cur is None:
-                try:
-                    cur = float(L.current_value(doc, path))
-                except Exception:
-                    cur = lo
+            cur = _current(doc, path, float, lo)
             solara.SliderFloat(label=label, value=cur, min=lo, max=hi, step=step, on_value=lambda v, p=path: _set(p, round(float(v), 6)))
 
 
