@@ -316,35 +316,82 @@ TF_HBM_SIZE = ("The Asia Business Daily (TrendForce): TrendForce \"HBM Share in 
 TF_HBM_SHARE = ("I-Connect007 (TrendForce): HBM Supply Leader SK Hynix's Market Share to Exceed 50% in 2023 Due "
                 "to Demand for AI Servers (2023-04-20) — https://iconnect007.com/article/136045/hbm-supply-leader-"
                 "sk-hynixs-market-share-to-exceed-50-in-2023-due-to-demand-for-ai-servers/136048/ein")
+ETO_LATER = ("Emerging Technology Observatory (Georgetown CSET), Advanced Semiconductor Supply Chain Dataset, "
+             "later release than /work/shared/data/eto: data/inputs.csv of georgetown-cset/eto-chip-explorer (commit "
+             "8a926c18b026), citing CSET, The Semiconductor Supply Chain: Assessing National Competitiveness (Khan, "
+             "Mann, Peterson, 2021-01) — https://github.com/georgetown-cset/eto-chip-explorer/blob/"
+             "8a926c18b026c38d170a3b3c08f1dfaebd2fa35e/data/inputs.csv ; "
+             "https://cset.georgetown.edu/publication/the-semiconductor-supply-chain/")
+ETO_LATER_NOTE = ("the later ETO release (georgetown-cset/eto-chip-explorer data/inputs.csv, commit 8a926c18b026) "
+                  "gives tool-segment sizes only for 2024 (CSET analysis of TechInsights data), not used here "
+                  "(wrong year)")
+MMR_DEP = ("中商产业研究院 (Askci), repost: 2021年全球薄膜沉积设备行业市场现状及市场竞争格局预测分析 [global thin-film "
+           "deposition equipment market status and competition, 2021] (2021-08-09), citing Maximize Market Research — "
+           "http://www.k5tbgj.cn/document/detail/id/4770.html")
+GARTNER_ICHOR = ("Ichor Holdings prospectus supplement (SEC form 424B5, 2020), citing Gartner, Market Share: "
+                 "Semiconductor Wafer Fab Equipment, Worldwide, 2019 (April 2020) — "
+                 "https://capedgeqa.com/filing/1652535/0001193125-20-315898/ICHR-424B5")
+AMR_LITHO = ("Allied Market Research: Photolithography Equipment Market, 2020-2027 — "
+             "https://www.alliedmarketresearch.com/photolithography-equipment-market-A07956")
+NIKON_FY19 = ("MarketScreener (Nikon): The Year ended March 2020 Financial and Business Data (2020-05-28) — "
+              "https://www.marketscreener.com/NIKON-CORPORATION-6491168/news/Nikon-The-Year-ended-March-2020-"
+              "Financial-and-Business-Data-30684795/")
 MARKETS = {
-    "eda": dict(low=6, high=7.5, notes=ETO_EMPTY + "; UNSOURCED as a single figure. Anchors: SEMI/ESD Alliance: "
-                "'In 2019, the EDA market surpassed a total annual value of $10 billion for the first time', a total "
-                "that INCLUDES services and semiconductor IP (" + ESD_2019 + "); ESD Alliance SIP revenue Q4 2019 "
-                "= 900.6 USD m (" + ESD_SIP_Q4 + "); design IP 2019 ~3.9 USD bn (IPnest, see core_ip). "
-                "Node = EDA tools and services excl. IP, so ~10+ minus ~3.5-3.9 -> range 6-7.5 (was 8-12)"),
+    "eda": dict(value=6.8, year=2019,
+                source=ETO_LATER,
+                notes="ETO/CSET row N84 'Electronic design automation software': '$6.8 billion (2019)', sourced there "
+                      "to CSET (citing Mentor Graphics, Journal of Microelectronic Manufacturing, IPNest, BCG); EDA "
+                      "software only (core IP is a separate row in the same file: N85 '$3.9 billion (2019)', matching "
+                      "core_ip 3.92 here). The Sept 2022 ETO release in /work/shared/data/eto has no size for N84 "
+                      "(placeholder column). Inside the old UNSOURCED range 6-7.5. Cross-check: SEMI/ESD Alliance: "
+                      "'In 2019, the EDA market surpassed a total annual value of $10 billion for the first time', a "
+                      "total that INCLUDES services and semiconductor IP (" + ESD_2019 + "); ESD Alliance SIP revenue "
+                      "Q4 2019 = 900.6 USD m (" + ESD_SIP_Q4 + "); 10+ minus ~3.5-3.9 IP is consistent with 6.8"),
     "core_ip": dict(value=3.92, year=2019,
                     source="DERIVED: IPnest CPU IP revenue 2019 1,460 USD m / CPU IP share of design IP 37.2% = "
                            "3,925 USD m, rounded 3.92 USD bn (cross-check: interface IP 870 USD m / 22.1% = "
                            "3,937 USD m) | " + IPNEST,
                     notes="design IP (licences + royalties) per IPnest; the 37.2% and 22.1% shares are read as the "
                           "2019 end of the 2017-2019 trend the page quotes (assumption); " + ETO_EMPTY),
-    "lithography": dict(low=10, high=16, notes=ETO_EMPTY + "; UNSOURCED (no 2019 lithography-segment total "
-                        "found). Anchors: all semiconductor equipment billings 2019 = 59.75 USD bn (SEMI, macro.csv); "
+    "lithography": dict(low=10, high=16, notes=ETO_EMPTY + "; UNSOURCED (no usable 2019 lithography-segment total "
+                        "found). Rejected: Allied Market Research, photolithography equipment 8.04 USD bn in 2019 ("
+                        + AMR_LITHO + ") - below ASML's own 2019 net system sales of 8,996.2 EUR m (EUR/USD about 1.11 "
+                        "in Nikon's FY2019 averages: USD 109 yen, EUR 121 yen, " + NIKON_FY19 + "), so not credible as "
+                        "a market total; MarketsandMarkets 11.6 USD bn is for 2020 (https://www.prnewswire.co.uk/news-"
+                        "releases/photolithography-equipment-market-worth-18-0-billion-by-2025-exclusive-report-by-"
+                        "marketsandmarkets-tm--891106622.html), another year; " + ETO_LATER_NOTE + " (lithography tools "
+                        "29.1 USD bn in 2024). Anchors: all semiconductor equipment billings 2019 = 59.75 USD bn (SEMI, "
+                        "macro.csv); "
                         "ASML 2019 total net sales 11,820.0 EUR m, of which net system sales 8,996.2 EUR m, 229 "
                         "lithography systems sold (" + ASML_2019 + "); Nikon and Canon litho revenue not found; "
-                        "EUR/USD 2019 not in the project's data, so no USD conversion; Nikon FY2019 (Apr 2019-Mar "
+                        "EUR/USD 2019 not in the project's data (only Nikon's fiscal-year averages above), so no USD value; Nikon FY2019 (Apr 2019-Mar "
                         "2020) sold 45 semiconductor litho systems (34 new) (https://global-net.co.jp/archives/1244); "
                         "Gartner via Barclays: litho ~21% of WFE spending in 2010-11 (https://sst.semiconductor-digest."
                         "com/2012/04/semiconductor-wafer-fab-equipment-trends-lithography) and Yole: WFE 59 USD bn in "
                         "2019 (https://www.yolegroup.com/yole-group-actuality/exploring-semiconductor-equipment-during-"
                         "a-geopolitically-charged-era/) - mixing those years would give ~12, not used as a value"),
-    "deposition": dict(low=10, high=16, notes=ETO_EMPTY + "; UNSOURCED (no 2019 deposition-segment total found); "
-                       "anchor: SEMI total equipment 59.75 USD bn (2019)"),
-    "etch": dict(low=9, high=15, notes=ETO_EMPTY + "; UNSOURCED (no 2019 etch/clean-segment total found); anchor: "
-                 "SEMI total equipment 59.75 USD bn (2019)"),
+    "deposition": dict(value=15.5, year=2019, source=MMR_DEP,
+                       notes="Maximize Market Research via 中商产业研究院: global semiconductor thin-film deposition "
+                             "equipment 12.5 (2017), 14.5 (2018), 15.5 (2019), about 17.2 (2020) USD bn; PECVD 33% and "
+                             "ALD 11% of the deposition market (same page). A market-research vendor estimate read on a "
+                             "repost page (the original Askci address was not found), treat as rough; the node label "
+                             "also covers RTP, tube diffusion and plating, which a 'thin-film deposition' total may "
+                             "leave out. Inside the old UNSOURCED range 10-16. Cross-check: Gartner, dry etch + CVD "
+                             "combined 18 USD bn in 2019 (11 in 2015) (" + GARTNER_ICHOR + "). " + ETO_EMPTY + "; "
+                             + ETO_LATER_NOTE + " (deposition tools 24.1 USD bn in 2024)"),
+    "etch": dict(low=9, high=15, notes=ETO_EMPTY + "; UNSOURCED (no 2019 etch/clean-segment total found). Anchors: "
+                 "SEMI total equipment 59.75 USD bn (2019); Gartner, dry etch + CVD COMBINED 18 USD bn in 2019 (11 in "
+                 "2015), not split (" + GARTNER_ICHOR + "); Bosson Research etch equipment 9.61 USD bn in 2020 "
+                 "(https://www.asdreports.com/market-research-report-604772/global-semiconductor-etch-equipment-market-"
+                 "research-report-status-outlook), another year; " + ETO_LATER_NOTE + " (etch and clean tools 24.7 USD "
+                 "bn in 2024)"),
     "metrology": dict(low=5, high=8, notes=ETO_EMPTY + "; UNSOURCED (no 2019 process-control total found); "
                       "anchors: SEMI total equipment 59.75 USD bn (2019); KLA 55% of metrology/inspection "
-                      "equipment in 2019 (The Information Network, " + TIN_PC + ")"),
+                      "equipment in 2019 (The Information Network, " + TIN_PC + "), no total given; Allied Market "
+                      "Research: lithography metrology equipment only 382.6 USD m in 2018 (a small sub-segment, "
+                      "https://www.einpresswire.com/article/523919475/lithography-metrology-equipment-market-to-reach-"
+                      "681-4-million-by-2026-says-amr); " + ETO_LATER_NOTE + " (process control tools 13.4 USD bn in "
+                      "2024)"),
     "wafers": dict(value=11.15, year=2019, source=SEMI_SI,
                    notes="SEMI Silicon Manufacturers Group: 2019 silicon wafer revenue 11.15 USD bn (11.38 in 2018; "
                          "area 11,810 MSI), semiconductor applications only, excl. solar"),
@@ -434,11 +481,19 @@ UNSOURCED_SHARES = {
                    "EU": (0.08, 0.2), "CN": (0.02, 0.1), "other": (0.0, 0.05)}, "headquarters",
                   "ETO lists providers but no numeric country shares for photoresist (JPN, USA, KOR; CHN negligible), "
                   "gases, wet chemicals, deposition and CMP materials; only N33 photomasks has shares "
-                  "(JPN 53%, USA 40%, TWN 7%); ranges informed by those provider lists"),
+                  "(JPN 53%, USA 40%, TWN 7%); ranges informed by those provider lists. Searched again (SEMI materials "
+                  "releases, photoresist/gas/wet-chemical supplier shares, later ETO release): no 2019 country split "
+                  "for fab materials found; the later ETO release (georgetown-cset/eto-chip-explorer) has 2019 "
+                  "sizes for some materials (CSET: photoresists 3.3, photomasks 4, electronic gases 6, CMP slurries "
+                  "and pads 2.5, sputtering targets 1 USD bn) but its provider shares are 2024 tool data"),
     "power_semis": ({"US": (0.15, 0.3), "NL": (0.0, 0.03), "JP": (0.2, 0.35), "KR": (0.01, 0.05), "TW": (0.01, 0.05),
                      "EU": (0.2, 0.35), "CN": (0.03, 0.12), "other": (0.02, 0.1)}, "headquarters",
                     "no country shares found; IHS (2014): Infineon 13%, Mitsubishi 7%, STMicro 6% of power discretes+modules "
-                    "(https://newelectronics.co.uk/content/news/power-semiconductor-market-to-grow-5-in-2015)"),
+                    "(https://newelectronics.co.uk/content/news/power-semiconductor-market-to-grow-5-in-2015); IHS Markit 2017 "
+                    "(via Infineon release): Infineon 12.5% of the whole power market incl. power ICs (42.4 USD bn) and "
+                    "18.6% of discretes + modules (https://markets.businessinsider.com/news/stocks/infineon-extends-its-"
+                    "market-leadership-for-power-semiconductors-1027502305); no full 2019 company or country split "
+                    "found (searched Omdia/IHS 2019 power semiconductor rankings), so values stay UNSOURCED"),
     "ai_chips": ({"US": (0.8, 0.97), "NL": (0.0, 0.01), "JP": (0.0, 0.03), "KR": (0.0, 0.03), "TW": (0.0, 0.03),
                   "EU": (0.0, 0.02), "CN": (0.01, 0.1), "other": (0.0, 0.05)}, "headquarters",
                  "ETO N1-N4 give no numeric shares; text: US 'monopolizes' discrete GPUs and 'virtually the entire' FPGA design "
@@ -446,7 +501,10 @@ UNSOURCED_SHARES = {
                  "processors only): NVIDIA 1.8 USD bn of ~2.2 USD bn in 2019 (2020: 3.2 of 4.0, 80.6%), i.e. NVIDIA alone "
                  "~0.8 (US lower bound; the rest - Xilinx, Google, Intel (US), Huawei (CN) and others - not split) — "
                  "https://embeddedcomputing.com/technology/processing/chips-and-socs/nvidia-maintains-position-in-2020-"
-                 "market-for-ai-processors-for-cloud-and-data-center"),
+                 "market-for-ai-processors-for-cloud-and-data-center; Nvidia GPUs were in over 97% of AI accelerator "
+                 "instances at AWS, Google, Alibaba and Azure in 2019 (instances, not revenue; Wired UK via IAIDL — "
+                 "https://iaidl.org/2021/09/04/nvidia-in-the-lead-in-ai-chips-and-is-working-to-stay-there); no 2019 "
+                 "revenue split by company or country found for the node's wider definition"),
 }
 # ---------------------------------------------------------------- non-ETO SOURCED shares (issue 3)
 # node -> dict(shares (region -> share before rounding; 'other' = remainder), basis, year, source, notes)
