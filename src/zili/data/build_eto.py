@@ -323,8 +323,8 @@ ETO_LATER = ("Emerging Technology Observatory (Georgetown CSET), Advanced Semico
              "8a926c18b026c38d170a3b3c08f1dfaebd2fa35e/data/inputs.csv ; "
              "https://cset.georgetown.edu/publication/the-semiconductor-supply-chain/")
 ETO_LATER_NOTE = ("the later ETO release (georgetown-cset/eto-chip-explorer data/inputs.csv, commit 8a926c18b026) "
-                  "gives tool-segment sizes only for 2024 (CSET analysis of TechInsights data), not used here "
-                  "(wrong year)")
+                  "gives tool-segment sizes only for 2024 (CSET analysis of TechInsights data), not used for "
+                  "this node, which has a 2019 figure (lithography, etch and metrology use them, market_year 2024)")
 MMR_DEP = ("中商产业研究院 (Askci), repost: 2021年全球薄膜沉积设备行业市场现状及市场竞争格局预测分析 [global thin-film "
            "deposition equipment market status and competition, 2021] (2021-08-09), citing Maximize Market Research — "
            "http://www.k5tbgj.cn/document/detail/id/4770.html")
@@ -336,6 +336,25 @@ AMR_LITHO = ("Allied Market Research: Photolithography Equipment Market, 2020-20
 NIKON_FY19 = ("MarketScreener (Nikon): The Year ended March 2020 Financial and Business Data (2020-05-28) — "
               "https://www.marketscreener.com/NIKON-CORPORATION-6491168/news/Nikon-The-Year-ended-March-2020-"
               "Financial-and-Business-Data-30684795/")
+ETO_TI = ("Emerging Technology Observatory (Georgetown CSET), Advanced Semiconductor Supply Chain Dataset, later "
+          "release than /work/shared/data/eto: data/inputs.csv of georgetown-cset/eto-chip-explorer (commit "
+          "8a926c18b026), rows sourced there to 'CSET analysis of TechInsights data (2024). Data used for analysis "
+          "were published by TechInsights on May 5, 2025.' — https://github.com/georgetown-cset/eto-chip-explorer/"
+          "blob/8a926c18b026c38d170a3b3c08f1dfaebd2fa35e/data/inputs.csv ; hierarchy: data/sequence.csv at the same "
+          "commit — https://github.com/georgetown-cset/eto-chip-explorer/blob/"
+          "8a926c18b026c38d170a3b3c08f1dfaebd2fa35e/data/sequence.csv")
+ETO_TI_NOTE = ("CSET's published aggregates of TechInsights data (TechInsights is the original publisher; the stored "
+               "eto-chip-explorer repo has no licence file, CC BY-NC 4.0 is the ETO dataset's licence, "
+               "/work/shared/data/eto/LICENSE.md)")
+
+
+def back_note(value: str, lo14: str, hi14: str) -> str:
+    return ("size for 2024, market_year 2024: the model carries it back to the 2014 start year with the node's "
+            "demand_growth (UNSOURCED range 0.03-0.10 per year: " + value + " / 1.03^10 = " + lo14 + " to " + value
+            + " / 1.10^10 = " + hi14 + " USD bn in 2014), an assumption: the world market is assumed to have grown "
+            "at that rate since 2014")
+
+
 MARKETS = {
     "eda": dict(value=6.8, year=2019,
                 source=ETO_LATER,
@@ -353,15 +372,29 @@ MARKETS = {
                            "3,937 USD m) | " + IPNEST,
                     notes="design IP (licences + royalties) per IPnest; the 37.2% and 22.1% shares are read as the "
                           "2019 end of the 2017-2019 trend the page quotes (assumption); " + ETO_EMPTY),
-    "lithography": dict(low=10, high=16, notes=ETO_EMPTY + "; UNSOURCED (no usable 2019 lithography-segment total "
-                        "found). Rejected: Allied Market Research, photolithography equipment 8.04 USD bn in 2019 ("
+    "lithography": dict(value=23.89, year=2024,
+                        source="DERIVED: sum of the ETO/CSET rows of the inputs mapped to this node: N20 'EUV "
+                               "lithography tools' '$9 billion (2024)' + N21 'ArF dry (DUV) lithography tools' "
+                               "'$887.8 million (2024)' + N22 'ArF immersion (DUV) lithography tools' '$10.6 billion "
+                               "(2024)' + N32 'Resist processing tools' '$3.4 billion (2024)' = 9.0 + 0.8878 + 10.6 + "
+                               "3.4 = 23.8878, rounded 23.89 USD bn | " + ETO_TI,
+                        notes=back_note("23.89", "17.77", "9.21") + "; " + ETO_TI_NOTE + ". Sum made here, not a "
+                        "published total: the same file's aggregate N19 'Lithography tools' '$29.1 billion (2024)' "
+                        "covers MORE and is not used: per sequence.csv its types are N20, N21, N22 plus KrF N105 '$2.7 "
+                        "billion', i-line N106 '$1.1 billion', imprint N107 '$29.5 million', maskless N28 (mask "
+                        "exposure e-beam N29 '$951.8 million', laser N30 '$185 million'), direct write N108 '$33.4 "
+                        "million', mask aligners N123 '$214.3 million' (listed types add to 25.70; the rest of 29.1 "
+                        "is not broken out), and it does NOT include resist processing N32 (a separate input to "
+                        "photolithography N25). KrF and i-line (named in tier_mature) are not among the mapped inputs "
+                        "(absent from the 2022 release); with them 23.89 + 2.7 + 1.1 = 27.69. " + ETO_EMPTY + " (2022 "
+                        "release in /work/shared/data/eto). Earlier 2019 anchors (old UNSOURCED 2019 range 10-16): "
+                        "rejected Allied Market Research, photolithography equipment 8.04 USD bn in 2019 ("
                         + AMR_LITHO + ") - below ASML's own 2019 net system sales of 8,996.2 EUR m (EUR/USD about 1.11 "
                         "in Nikon's FY2019 averages: USD 109 yen, EUR 121 yen, " + NIKON_FY19 + "), so not credible as "
                         "a market total; MarketsandMarkets 11.6 USD bn is for 2020 (https://www.prnewswire.co.uk/news-"
                         "releases/photolithography-equipment-market-worth-18-0-billion-by-2025-exclusive-report-by-"
-                        "marketsandmarkets-tm--891106622.html), another year; " + ETO_LATER_NOTE + " (lithography tools "
-                        "29.1 USD bn in 2024). Anchors: all semiconductor equipment billings 2019 = 59.75 USD bn (SEMI, "
-                        "macro.csv); "
+                        "marketsandmarkets-tm--891106622.html); all semiconductor equipment billings 2019 = 59.75 USD "
+                        "bn (SEMI, macro.csv); "
                         "ASML 2019 total net sales 11,820.0 EUR m, of which net system sales 8,996.2 EUR m, 229 "
                         "lithography systems sold (" + ASML_2019 + "); Nikon and Canon litho revenue not found; "
                         "EUR/USD 2019 not in the project's data (only Nikon's fiscal-year averages above), so no USD value; Nikon FY2019 (Apr 2019-Mar "
@@ -379,19 +412,36 @@ MARKETS = {
                              "leave out. Inside the old UNSOURCED range 10-16. Cross-check: Gartner, dry etch + CVD "
                              "combined 18 USD bn in 2019 (11 in 2015) (" + GARTNER_ICHOR + "). " + ETO_EMPTY + "; "
                              + ETO_LATER_NOTE + " (deposition tools 24.1 USD bn in 2024)"),
-    "etch": dict(low=9, high=15, notes=ETO_EMPTY + "; UNSOURCED (no 2019 etch/clean-segment total found). Anchors: "
-                 "SEMI total equipment 59.75 USD bn (2019); Gartner, dry etch + CVD COMBINED 18 USD bn in 2019 (11 in "
-                 "2015), not split (" + GARTNER_ICHOR + "); Bosson Research etch equipment 9.61 USD bn in 2020 "
-                 "(https://www.asdreports.com/market-research-report-604772/global-semiconductor-etch-equipment-market-"
-                 "research-report-status-outlook), another year; " + ETO_LATER_NOTE + " (etch and clean tools 24.7 USD "
-                 "bn in 2024)"),
-    "metrology": dict(low=5, high=8, notes=ETO_EMPTY + "; UNSOURCED (no 2019 process-control total found); "
-                      "anchors: SEMI total equipment 59.75 USD bn (2019); KLA 55% of metrology/inspection "
-                      "equipment in 2019 (The Information Network, " + TIN_PC + "), no total given; Allied Market "
-                      "Research: lithography metrology equipment only 382.6 USD m in 2018 (a small sub-segment, "
-                      "https://www.einpresswire.com/article/523919475/lithography-metrology-equipment-market-to-reach-"
-                      "681-4-million-by-2026-says-amr); " + ETO_LATER_NOTE + " (process control tools 13.4 USD bn in "
-                      "2024)"),
+    "etch": dict(value=24.7, year=2024, source=ETO_TI,
+                 notes="ETO/CSET row N55 'Etch and clean tools': '$24.7 billion (2024)', a published aggregate (not a "
+                       "sum made here); " + ETO_TI_NOTE + "; " + back_note("24.7", "18.38", "9.52") + ". Per "
+                       "sequence.csv N48 'Dry etching and cleaning tools' '$19.1 billion (2024)' and N49 'Wet etching "
+                       "and cleaning tools' '$6.4 billion (2024)' go into N55; they add to 25.5, not 24.7 (the file "
+                       "does not explain the gap; N55 is used as published). Mapped inputs only: N49 6.4 + N50 "
+                       "conductor etching 9.9 + N51 insulator etching 7.4 = 23.7 (dry stripping N53, dry clean N102, "
+                       "misc. dry etch N54 not mapped); etch and clean for advanced packaging N129 '$1.2 billion' is a "
+                       "separate row, not in N55. " + ETO_EMPTY + " (2022 release in /work/shared/data/eto). Earlier "
+                       "2019 anchors (old UNSOURCED 2019 range 9-15): SEMI total equipment 59.75 USD bn (2019); "
+                       "Gartner, dry etch + CVD COMBINED 18 USD bn in 2019 (11 in 2015), not split (" + GARTNER_ICHOR
+                       + "); Bosson Research etch equipment 9.61 USD bn in 2020 (https://www.asdreports.com/market-"
+                       "research-report-604772/global-semiconductor-etch-equipment-market-research-report-status-"
+                       "outlook), another year"),
+    "metrology": dict(value=13.4, year=2024, source=ETO_TI,
+                      notes="ETO/CSET row N60 'Process control tools': '$13.4 billion (2024)', a published aggregate "
+                            "(not a sum made here); " + ETO_TI_NOTE + "; " + back_note("13.4", "9.97", "5.17") + ". "
+                            "Per sequence.csv N60's types are N61 wafer inspection (no size of its own; its types N65 "
+                            "film/stack/shape metrology 2.3, N66 critical dimensions 0.8699, N67 defect inspection "
+                            "5.9, N114 overlay 0.9066, N115 e-beam metrology 0.7695, N116 defect review 0.6181 USD bn "
+                            "add to 11.36), N62 photomask inspection and repair 2.1 and N64 process monitoring 0.0509: "
+                            "13.52 in all, consistent with 13.4 within the rounding of the rows. The mapped inputs "
+                            "cover less: N62 2.1 + N63 inspection (adv. pkg.) 0.9057 (now a type of N109 advanced "
+                            "packaging tools, outside N60) + N64 0.0509 = 3.06; wafer and photomask handlers N59 not "
+                            "included. " + ETO_EMPTY + " (2022 release in /work/shared/data/eto). Earlier 2019 "
+                            "anchors (old UNSOURCED 2019 range 5-8): SEMI total equipment 59.75 USD bn (2019); KLA 55% "
+                            "of metrology/inspection equipment in 2019 (The Information Network, " + TIN_PC + "), no "
+                            "total given; Allied Market Research: lithography metrology equipment only 382.6 USD m in "
+                            "2018 (a small sub-segment, https://www.einpresswire.com/article/523919475/lithography-"
+                            "metrology-equipment-market-to-reach-681-4-million-by-2026-says-amr)"),
     "wafers": dict(value=11.15, year=2019, source=SEMI_SI,
                    notes="SEMI Silicon Manufacturers Group: 2019 silicon wafer revenue 11.15 USD bn (11.38 in 2018; "
                          "area 11,810 MSI), semiconductor applications only, excl. solar"),
