@@ -1,0 +1,322 @@
+"""The benchmark harness of issue 8: ``python -m benchmarks.run [--quick] [--json]``.
+
+In one process it measures zili's engine on the shipped baseline (every synthetic firm
+standing for one firm, see :mod:`benchmarks.worlds`) at several population sizes and
+replicate counts, the Mesa 3 port of the same model (:mod:`benchmarks.mesa_model`) at
+the sizes it finishes in reasonable time, and a memory-bandwidth probe, and reports:
+
+* wall time of ``simulate`` (world compilation excluded) and firm-steps per second,
+  ``firms x years x replicates / wall`` where ``firms`` is the starting population
+  (synthetic firms plus the named anchors);
+* peak memory per firm, two ways: (a) the peak of memory allocated during ``simulate`` as
+  traced by ``tracemalloc`` (Python objects and NumPy buffers; not memory a compiled
+  kernel allocates outside Python's allocators), in a separate untimed 3-year run of the
+  same population (tracing slows small allocations ~10x, and the peak is set by the firm
+  state, which a 3-year run allocates for 1500 x 3 entrant slots instead of 1500 x 20),
+  divided by ``firms x replicates``; (b) the growth of the process's peak RSS
+  (``resource.getrusage``) during the timed run, divided likewise: it counts everything,
+  but only what exceeds the process's earlier peak (sizes run in increasing order; it is
+  0 for the replicate runs that follow the largest population);
+* the ratio zili / Mesa of firm-steps per second, each side timed on the same World
+  (same firms and years, one replicate);
+* memory bandwidth: the best of several copies of a large float64 array, counting the
+  bytes read plus the bytes written; and the fraction of the bandwidth bound zili reaches:
+  ``(2 x firm-state bytes x years / bandwidth) / wall``, where firm-state bytes is the sum of
+  ``nbytes`` of the State's (replicate, firm slot) arrays (including the per-payer exposure
+  and the cumulative books) and 2 passes (each array read once and written once a year)
+  is the least traffic a year-step can have: a lower bound, so the fraction is conservative;
+* scaling exponents: the log-log slope of wall time in firms (10k to 1M; 1k to 100k in
+  ``--quick``) and in replicates (10k firms).
+
+The last line of the plain output is ``bench: firm_steps_per_s=X mesa_ratio=Y
+bandwidth_fraction=Z`` (X and Z at 100k firms, Y at the largest size Mesa ran).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import gc
+import json
+import math
+import os
+import platform
+import resource
+import sys
+import time
+import tracemalloc
+
+import numpy as np
+
+from benchmarks.worlds import bench_world, firm_weight
+
+MODES = {
+    "full": dict(sizes=(1_000, 10_000, 100_000, 1_000_000), years=20, rep_firms=10_000, reps=(1, 10, 100),
+                 mesa_sizes=(1_000, 10_000), mesa_years=10, probe_mib=512, scale_min=10_000, headline=100_000),
+    "quick": dict(sizes=(1_000, 10_000, 100_000), years=20, rep_firms=10_000, reps=(1, 4, 16),
+                  mesa_sizes=(1_000,), mesa_years=5, probe_mib=256, scale_min=1_000, headline=100_000),
+    "tiny": dict(sizes=(200, 400), years=3, rep_firms=200, reps=(1, 2),
+                 mesa_sizes=(200,), mesa_years=2, probe_mib=16, scale_min=200, headline=400),
+}
+PASSES = 2  # firm-state passes per year in the bandwidth bound (one read + one write of every array)
+MEMORY_YEARS = 3  # years of the separate tracemalloc run that measures peak memory
+
+
+def _simulate(world, replicates: int, backend: str | None = None):
+    from zili.model.engine import simulate
+    from zili.model.rng import root_entropy
+
+    kw = {"backend": backend} if backend else {}
+    return simulate(world, replicates=replicates, entropy=root_entropy(1), **kw)
+
+
+def _state_bytes(state) -> int:
+    """Bytes of the State's firm arrays: every array whose leading axes are (replicates, slots)."""
+    R, M = state.alive.shape
+    total = 0
+    for f in dataclasses.fields(state):
+        a = getattr(state, f.name)
+        if isinstance(a, np.ndarray) and a.ndim >= 2 and a.shape[:2] == (R, M):
+            total += a.nbytes
+    total += sum(a.nbytes for a in state.books.values() if a.shape[:2] == (R, M))
+    return total
+
+
+def _rss_peak() -> int:
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return kb if sys.platform == "darwin" else kb * 1024
+
+
+def _traced_peak(firms: int, years: int, replicates: int) -> int:
+    """Peak bytes ``tracemalloc`` sees during ``simulate`` of a ``years``-year run (untimed: tracing is slow)."""
+    world = bench_world(firms, years)
+    gc.collect()
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    traj = _simulate(world, replicates)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    del traj
+    gc.collect()
+    return peak
+
+
+def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, backend: str | None = None,
+              memory_years: int = MEMORY_YEARS) -> dict:
+    """One timed ``simulate`` on the baseline with ``firms`` firms, ``years`` years; then a short traced run for memory."""
+    world = bench_world(firms, years)
+    F = len(world.firm_id)
+    gc.collect()
+    rss0 = _rss_peak()
+    t0 = time.perf_counter()
+    traj = _simulate(world, replicates, backend)
+    wall = time.perf_counter() - t0
+    rss = max(_rss_peak() - rss0, 0)
+    sbytes = _state_bytes(traj.state)
+    slots, alive = int(traj.state.alive.shape[1]), float(traj.state.alive.sum() / replicates)
+    del traj
+    gc.collect()
+    peak = _traced_peak(firms, min(memory_years, years), replicates) if memory_years else 0
+    steps = F * years * replicates
+    row = {
+        "firms": F, "synthetic_firms": firms, "years": years, "replicates": replicates, "wall_s": wall,
+        "firm_steps_per_s": steps / wall, "slots": slots, "alive_end": alive,
+        "peak_traced_bytes_per_firm": peak / (F * replicates), "rss_growth_bytes_per_firm": rss / (F * replicates),
+        "state_bytes": sbytes, "state_bytes_per_firm": sbytes / (F * replicates),
+    }
+    if bandwidth:
+        row["bandwidth_bound_s"] = PASSES * sbytes * years / bandwidth
+        row["bandwidth_fraction"] = row["bandwidth_bound_s"] / wall
+    return row
+
+
+def time_mesa(firms: int, years: int) -> dict:
+    """The Mesa port and zili on the same World (one replicate each); firm-steps per second and ratio."""
+    from benchmarks.mesa_model import ZiliMesaModel
+
+    world = bench_world(firms, years)
+    F = len(world.firm_id)
+    t0 = time.perf_counter()
+    model = ZiliMesaModel(world, seed=1)
+    model.run()
+    mesa_wall = time.perf_counter() - t0
+    alive = len(model.firms)
+    del model
+    gc.collect()
+    t0 = time.perf_counter()
+    _simulate(world, 1)
+    zili_wall = time.perf_counter() - t0
+    m, z = F * years / mesa_wall, F * years / zili_wall
+    return {"firms": F, "synthetic_firms": firms, "years": years, "mesa_wall_s": mesa_wall, "mesa_firm_steps_per_s": m,
+            "zili_wall_s": zili_wall, "zili_firm_steps_per_s": z, "ratio": z / m, "mesa_alive_end": alive}
+
+
+def bandwidth_probe(mib: int, repeats: int = 5) -> dict:
+    """Best-of-``repeats`` copy of a ``mib`` MiB float64 array; GB/s counting bytes read + written."""
+    n = mib * 2**20 // 8
+    src = np.ones(n)
+    dst = np.empty_like(src)
+    np.copyto(dst, src)  # touch the pages
+    best = math.inf
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        np.copyto(dst, src)
+        best = min(best, time.perf_counter() - t0)
+    moved = 2 * src.nbytes
+    del src, dst
+    return {"mib": mib, "best_s": best, "bytes_per_s": moved / best, "gb_per_s": moved / best / 1e9}
+
+
+def _slope(x, y) -> float | None:
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    if len(x) < 2:
+        return None
+    return float(np.polyfit(np.log(x), np.log(y), 1)[0])
+
+
+def _jax_backend() -> bool:
+    import inspect
+
+    from zili.model.engine import simulate
+
+    try:
+        import jax  # noqa: F401
+    except Exception:
+        return False
+    return "backend" in inspect.signature(simulate).parameters
+
+
+def run(mode: str = "quick", progress=None) -> dict:
+    """Run every measurement of ``mode`` (``full``, ``quick`` or ``tiny``) and return the results."""
+    cfg = MODES[mode]
+    say = progress or (lambda msg: None)
+    t_start = time.perf_counter()
+    out: dict = {"mode": mode, "python": platform.python_version(), "numpy": np.__version__,
+                 "cpus": os.cpu_count(), "machine": platform.machine(), "passes": PASSES}
+    try:
+        import mesa
+
+        out["mesa"] = mesa.__version__
+    except ImportError:
+        out["mesa"] = None
+    say("warm-up")
+    _simulate(bench_world(200, 2), 1)  # imports, caches, JIT compilation: not timed
+    say(f"bandwidth probe ({cfg['probe_mib']} MiB)")
+    bw = bandwidth_probe(cfg["probe_mib"])
+    out["bandwidth"] = bw
+    out["firm_weight"] = firm_weight(bench_world(200, 2))
+    rows = []
+    for firms in cfg["sizes"]:
+        say(f"zili {firms:,} firms x {cfg['years']} years")
+        rows.append(time_zili(firms, cfg["years"], 1, bw["bytes_per_s"]))
+    out["zili_sizes"] = rows
+    reps = []
+    for R in cfg["reps"]:
+        say(f"zili {cfg['rep_firms']:,} firms x {R} replicates")
+        reps.append(time_zili(cfg["rep_firms"], cfg["years"], R, bw["bytes_per_s"]))
+    out["zili_replicates"] = reps
+    mesa_rows = []
+    if out["mesa"] is not None:
+        for firms in cfg["mesa_sizes"]:
+            say(f"Mesa {firms:,} firms x {cfg['mesa_years']} years")
+            mesa_rows.append(time_mesa(firms, cfg["mesa_years"]))
+    out["mesa_runs"] = mesa_rows
+    if _jax_backend():
+        say("zili backend=jax")
+        out["jax"] = [time_zili(f, cfg["years"], 1, bw["bytes_per_s"], backend="jax") for f in cfg["sizes"][:3]]
+    else:
+        out["jax"] = None
+    big = [r for r in rows if r["synthetic_firms"] >= cfg["scale_min"]]
+    out["scaling_exponent_firms"] = _slope([r["firms"] for r in big], [r["wall_s"] for r in big])
+    out["scaling_exponent_replicates"] = _slope([r["replicates"] for r in reps], [r["wall_s"] for r in reps])
+    head = next(r for r in rows if r["synthetic_firms"] == cfg["headline"])
+    out["firm_steps_per_s"] = head["firm_steps_per_s"]
+    out["bandwidth_fraction"] = head.get("bandwidth_fraction")
+    out["headline_firms"] = cfg["headline"]
+    if mesa_rows:
+        ref = max(mesa_rows, key=lambda r: r["synthetic_firms"])
+        out["mesa_ratio"], out["mesa_ratio_firms"] = ref["ratio"], ref["synthetic_firms"]
+    else:
+        out["mesa_ratio"], out["mesa_ratio_firms"] = None, None
+    one_m = next((r for r in rows if r["synthetic_firms"] == 1_000_000), None)
+    out["targets"] = {
+        "mesa_ratio_10k_ge_100": None if out["mesa_ratio_firms"] != 10_000 else out["mesa_ratio"] >= 100,
+        "firm_steps_100k_ge_1e7": out["firm_steps_per_s"] >= 1e7 if cfg["headline"] == 100_000 else None,
+        "run_1m_20y_lt_60s": None if one_m is None else one_m["wall_s"] < 60,
+        "memory_1m_lt_1kib_per_firm": None if one_m is None else one_m["peak_traced_bytes_per_firm"] < 1024,
+        "exponents_lt_1_1": all(e is not None and e < 1.1 for e in (out["scaling_exponent_firms"], out["scaling_exponent_replicates"])),
+    }
+    out["total_s"] = time.perf_counter() - t_start
+    return out
+
+
+def last_line(res: dict) -> str:
+    def f(x, fmt):
+        return "nan" if x is None else format(x, fmt)
+
+    return (f"bench: firm_steps_per_s={f(res['firm_steps_per_s'], '.0f')} mesa_ratio={f(res['mesa_ratio'], '.1f')} "
+            f"bandwidth_fraction={f(res['bandwidth_fraction'], '.4f')}")
+
+
+def render(res: dict) -> None:
+    """Readable tables (rich) for the plain output."""
+    from rich.console import Console
+    from rich.table import Table
+
+    con = Console(width=150)
+    bw = res["bandwidth"]
+    con.print(f"[bold]zili benchmark[/bold] mode={res['mode']}  python {res['python']}  numpy {res['numpy']}  "
+              f"mesa {res['mesa']}  cpus {res['cpus']}  firm weight {res['firm_weight']:g}")
+    con.print(f"memory bandwidth: {bw['gb_per_s']:.2f} GB/s (best of 5 copies of {bw['mib']} MiB, read + write)")
+    t = Table(title="zili engine, baseline (1 replicate unless stated)")
+    for c in ("firms", "years", "reps", "wall s", "firm-steps/s", "slots", "alive end", "peak B/firm (tracemalloc)",
+              "RSS growth B/firm", "state B/firm", "bandwidth fraction"):
+        t.add_column(c, justify="right")
+    for r in res["zili_sizes"] + res["zili_replicates"]:
+        t.add_row(f"{r['firms']:,}", str(r["years"]), str(r["replicates"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
+                  f"{r['slots']:,}", f"{r['alive_end']:,.0f}", f"{r['peak_traced_bytes_per_firm']:,.0f}",
+                  f"{r['rss_growth_bytes_per_firm']:,.0f}", f"{r['state_bytes_per_firm']:,.0f}", f"{r.get('bandwidth_fraction', float('nan')):.4f}")
+    con.print(t)
+    if res["mesa_runs"]:
+        m = Table(title="Mesa port vs zili, same World, 1 replicate")
+        for c in ("firms", "years", "Mesa wall s", "Mesa firm-steps/s", "zili wall s", "zili firm-steps/s", "ratio zili/Mesa"):
+            m.add_column(c, justify="right")
+        for r in res["mesa_runs"]:
+            m.add_row(f"{r['firms']:,}", str(r["years"]), f"{r['mesa_wall_s']:.2f}", f"{r['mesa_firm_steps_per_s']:,.0f}",
+                      f"{r['zili_wall_s']:.3f}", f"{r['zili_firm_steps_per_s']:,.0f}", f"{r['ratio']:.1f}")
+        con.print(m)
+    else:
+        con.print("Mesa not installed: no comparison (pip install -e '.[bench]')")
+    con.print("JAX backend: " + ("skipped (jax not importable or simulate has no backend argument)" if res["jax"] is None else "timed, see --json"))
+    ex_f, ex_r = res["scaling_exponent_firms"], res["scaling_exponent_replicates"]
+    con.print(f"scaling exponent of wall time: firms {ex_f:.3f}" if ex_f is not None else "scaling exponent (firms): n/a", end="  ")
+    con.print(f"replicates {ex_r:.3f}" if ex_r is not None else "replicates n/a")
+    tg = Table(title="issue 8 targets")
+    tg.add_column("target")
+    tg.add_column("met", justify="right")
+    for k, v in res["targets"].items():
+        tg.add_row(k, "not measured in this mode" if v is None else ("yes" if v else "NO"))
+    con.print(tg)
+    con.print(f"headline: firm-steps/s and bandwidth fraction at {res['headline_firms']:,} synthetic firms; "
+              f"Mesa ratio at {res['mesa_ratio_firms'] or 0:,} synthetic firms; total {res['total_s']:.0f} s")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.run", description="zili benchmark harness (issue 8)")
+    ap.add_argument("--quick", action="store_true", help="smaller sizes (1k-100k firms, Mesa at 1k, 256 MiB probe): under 3 minutes")
+    ap.add_argument("--json", action="store_true", help="print every number as one JSON object")
+    ap.add_argument("--tiny", action="store_true", help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    mode = "tiny" if args.tiny else "quick" if args.quick else "full"
+    quiet = args.json
+    res = run(mode, progress=None if quiet else (lambda msg: print(f"... {msg}", file=sys.stderr, flush=True)))
+    if args.json:
+        print(json.dumps(res, indent=1, default=float))
+    else:
+        render(res)
+        print(last_line(res))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
