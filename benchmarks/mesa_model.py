@@ -13,7 +13,8 @@ Ported per agent (Python loops over firm agents)
   then private VC), takes idle money plus this year's pay-in, deploys its deploy rate,
   splits each payer's money over nodes (and provinces for the provincial guidance
   funds), founds startups with the venture share (one new ``FirmAgent`` each, capped at
-  ``max_entries_per_year``), then loops over the firm agents: eligibility (mandate,
+  ``max_entries_per_year``; as in zili, a fund's new startups are not candidates for its
+  own deals that year), then loops over the firm agents: eligibility (mandate,
   internal R&D only for SOEs), score ``capability^a * size^b`` (champions), ``capability^a
   x 2 if young`` (venture) or size (broad), times ``exp(sigma * Gumbel)`` noise; deals per
   group ``min(ceil(money / ticket), max_deals)``; each firm is selected with probability
@@ -51,6 +52,9 @@ Simplified (none of these change the compared aggregates' expectation)
 ---------------------------------------------------------------------
 * Random streams are the model's ``numpy`` Generator, not zili's keyed SplitMix streams,
   so runs agree in distribution, not draw by draw.
+* One agent is one firm: the World must have a firm weight of 1 (the benchmarks set
+  ``run.firms_represented = run.firms``, see ``benchmarks/worlds.py``); the weighted
+  synthetic firms of a coarser population are not ported.
 * Money inside a group is shared over selected firms by one floor split per group (the
   remainder to the first firm), not one exact largest-remainder split per payer; per-payer
   exposure, the cumulative firm books, the ledger, write-off waste, LGFV debt and the
@@ -341,6 +345,9 @@ class ZiliMesaModel(mesa.Model):
 
     def __init__(self, world: World, seed: int | None = None):
         super().__init__(rng=seed)
+        weight = float(getattr(world, "synthetic_weight", getattr(world, "firm_weight", 1.0)))
+        if weight != 1.0:
+            raise ValueError(f"the Mesa port needs one firm per agent (firm weight {weight:g}); set run.firms_represented = run.firms")
         self.world, self.k = world, 0
         self.N, self.V = len(world.names["node"]), len(world.names["province"])
         p = world.params

@@ -16,7 +16,8 @@ the sizes it finishes in reasonable time, and a memory-bandwidth probe, and repo
   divided by ``firms x replicates``; (b) the growth of the process's peak RSS
   (``resource.getrusage``) during the timed run, divided likewise: it counts everything,
   but only what exceeds the process's earlier peak (sizes run in increasing order; it is
-  0 for the replicate runs that follow the largest population);
+  0 for the replicate runs that follow the largest population; the bandwidth probe runs
+  after all zili runs so that its buffers do not set the peak first);
 * the ratio zili / Mesa of firm-steps per second, each side timed on the same World
   (same firms and years, one replicate);
 * memory bandwidth: the best of several copies of a large float64 array, counting the
@@ -201,20 +202,23 @@ def run(mode: str = "quick", progress=None) -> dict:
         out["mesa"] = None
     say("warm-up")
     _simulate(bench_world(200, 2), 1)  # imports, caches, JIT compilation: not timed
-    say(f"bandwidth probe ({cfg['probe_mib']} MiB)")
-    bw = bandwidth_probe(cfg["probe_mib"])
-    out["bandwidth"] = bw
     out["firm_weight"] = firm_weight(bench_world(200, 2))
     rows = []
-    for firms in cfg["sizes"]:
+    for firms in cfg["sizes"]:  # increasing sizes, before the probe: each run can raise the peak RSS
         say(f"zili {firms:,} firms x {cfg['years']} years")
-        rows.append(time_zili(firms, cfg["years"], 1, bw["bytes_per_s"]))
+        rows.append(time_zili(firms, cfg["years"], 1, None))
     out["zili_sizes"] = rows
     reps = []
     for R in cfg["reps"]:
         say(f"zili {cfg['rep_firms']:,} firms x {R} replicates")
-        reps.append(time_zili(cfg["rep_firms"], cfg["years"], R, bw["bytes_per_s"]))
+        reps.append(time_zili(cfg["rep_firms"], cfg["years"], R, None))
     out["zili_replicates"] = reps
+    say(f"bandwidth probe ({cfg['probe_mib']} MiB)")
+    bw = bandwidth_probe(cfg["probe_mib"])
+    out["bandwidth"] = bw
+    for row in rows + reps:
+        row["bandwidth_bound_s"] = PASSES * row["state_bytes"] * row["years"] / bw["bytes_per_s"]
+        row["bandwidth_fraction"] = row["bandwidth_bound_s"] / row["wall_s"]
     mesa_rows = []
     if out["mesa"] is not None:
         for firms in cfg["mesa_sizes"]:
