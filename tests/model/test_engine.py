@@ -316,18 +316,16 @@ def test_counts_and_money_are_non_negative(money_run):
 @pytest.mark.slow
 @pytest.mark.xfail(
     strict=True,
-    reason="FINDING (open): aggregates depend on the population size beyond Monte Carlo error (DESIGN: 10k, 100k, "
-    "1M firms agree within MC error). Starting capability is now exact per node-tier and R&D acts through "
-    "intensity, but capital still arrives in absolute deal tickets and startups of absolute size, so a finer "
-    "population (smaller firms) turns the same money into larger relative changes; fixing it needs weighted "
-    "(super-individual) firms, planned with the performance work (issue 8). 10k vs 40k firms, 4 replicates: "
-    "median |z| of node capability about 2.3, e.g. fintech:mature 0.715 vs 0.761",
+    reason="FINDING (open, narrowed): with weighted (super-individual) firms both populations stand for the same "
+    "20,000 real firms, and capability and self-sufficiency now agree (10k vs 40k firms, 4 replicates: median |z| "
+    "1.17 and 0.85, was 2.3 for capability); output still differs (median |z| 1.7, 10k firms produce ~7% less in "
+    "2020): heavy-tailed sizes make deal selection (probability capped at 1, deal caps) coarser than a weight fixes",
 )
 def test_population_size_agrees_within_monte_carlo_error():
     """Median |z| over entities of the 2020 (unpaired) difference (10k vs 40k firms) stays below 1.5;
     under the null (|t| with ~6 df) the median is about 0.7."""
     reps = 4
-    runs = [simulate(scenario(money_events(), firms=f, replicates=reps)).traj for f in (10_000, 40_000)]
+    runs = [simulate(scenario(money_events(), firms=f, replicates=reps, firms_represented=20_000)).traj for f in (10_000, 40_000)]
     for metric in ("capability", "self_sufficiency", "output"):
         a, b = (t.metric(metric).values[:, -1] for t in runs)
         diff = a.mean(0) - b.mean(0)

@@ -44,8 +44,8 @@ def test_firm_capability_stays_in_unit_interval(monkeypatch):
 def test_firms_never_fall_back_a_tier(monkeypatch):
     seen = trace(monkeypatch, innovation, _snapshot)
     simulate(scenario(money_events(), firms=400))
-    for a, b in zip(seen, seen[1:]):
-        assert (b["tier"] >= a["tier"]).all()
+    for a, b in zip(seen, seen[1:]):  # the engine's window of slots grows as firms enter
+        assert (b["tier"][:, : a["tier"].shape[1]] >= a["tier"]).all()
 
 
 def test_tech_gap_years_follow_capability(money_run):

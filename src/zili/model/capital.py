@@ -12,12 +12,12 @@ ledger row: (replicate, year, payer, fund, instrument, node, firm id, amount).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from zili.model import provinces, rng
-from zili.model.groups import group_sum
 from zili.model.money import THOUSAND_PER_BN, split, split_groups
-from zili.model.state import State
+from zili.model.state import State, entries_per_year
 from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, World
 
 EQUITY, GRANT, LOAN, SUBSIDY, TAX, INTERNAL = range(6)
@@ -45,10 +45,55 @@ def _noise(state: State, keys: np.ndarray) -> np.ndarray:
     return rng.gumbel(keys, state.fid)
 
 
+@numba.njit(cache=True, nogil=True)
+def _select(eligible, node, prov, cap, capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+    """One fund's deal selection over the firm slots, fused in two compiled passes.
+
+    Pass 1: weight ``wi`` = score x exp(sigma x Gumbel) of every eligible firm (scores as in
+    :func:`_scores`, the Gumbel keyed on firm ids) and its group total ``W`` (group = node, or
+    node x province). Pass 2: firm ``i`` is selected with probability min(1, deals x wi / W) of its
+    group (a keyed uniform), where the group has money. Returns (wi, sel, W).
+    """
+    R, L = eligible.shape
+    G = deals.shape[1]
+    wi = np.zeros((R, L))
+    W = np.zeros((R, G))
+    sel = np.zeros((R, L), dtype=np.bool_)
+    salt = np.uint64(0xA5A5A5A5)
+    for r in range(R):
+        k = keys[r]
+        for m in range(L):
+            if not eligible[r, m]:
+                continue
+            c = max(cap[r, m], 1e-6)
+            if selection == 0:  # champions
+                s = c ** a_cap * max(capa[r, m], 1e-6) ** b_size
+            elif selection == 1:  # venture
+                s = c ** a_cap * (2.0 if age[r, m] < 5 else 1.0)
+            else:  # broad
+                s = max(capa[r, m], 1e-6)
+            g = -np.log(-np.log(rng.u01(k, fid[r, m])))
+            w = s * np.exp(sigma * g)
+            wi[r, m] = w
+            W[r, node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)] += w
+        ks = k ^ salt
+        for m in range(L):
+            if not eligible[r, m]:
+                continue
+            grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
+            if A_tot[r, grp] <= 0:
+                continue
+            tot = W[r, grp]
+            prob = min(1.0, deals[r, grp] * wi[r, m] / (tot if tot > 0 else 1.0))
+            if rng.u01(ks, fid[r, m]) < prob:
+                sel[r, m] = True
+    return wi, sel, W
+
+
 def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Open ``counts`` (R, G) new firms in groups (node, province or -1); return replicate, slot and group of each."""
     p = world.params
-    E = int(p.max_entries_per_year)
+    E = entries_per_year(world)
     F0 = len(world.firm_id)
     R, G = counts.shape
     rs, ms, gs = [], [], []
@@ -60,8 +105,10 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
         total = int(c.sum())
         if total == 0:
             continue
-        slot = F0 + k * E + int(state.next_slot[r]) + np.arange(total)
+        slot = F0 + int(state.n_entered[r]) + np.arange(total)
+        state.fid[r, slot] = state.first_new_id + k * E + int(state.next_slot[r]) + np.arange(total)
         state.next_slot[r] += total
+        state.n_entered[r] += total
         rs.append(np.full(total, r))
         ms.append(slot)
         gs.append(np.repeat(np.arange(G), c))
@@ -134,15 +181,17 @@ def _node_weights(state: State, world: World, k: int, u: int, payer: int, priori
     return w
 
 
-def _apply_cap(flows: list, cap: int, R: int, M: int) -> list:
-    """Scale each firm's flows from one fund down so that their total is at most ``cap`` (exact integers)."""
+def _apply_cap(flows: list, cap: int, weight: np.ndarray, R: int, M: int) -> list:
+    """Scale each firm's flows from one fund down so that their total is at most ``cap`` per real firm
+    the slot stands for (``weight``, (M,)), in exact integers."""
     total = np.zeros(R * M, dtype=np.int64)
     for _, r_f, m_f, a_f in flows:
         np.add.at(total, r_f * M + m_f, a_f)
     out = []
     for payer, r_f, m_f, a_f in flows:
         t = total[r_f * M + m_f]
-        scaled = np.where(t > cap, (a_f * cap) // np.maximum(t, 1), a_f)
+        c = np.floor(cap * weight[m_f]).astype(np.int64)
+        scaled = np.where(t > c, (a_f * c) // np.maximum(t, 1), a_f)
         out.append((payer, r_f, m_f, scaled))
     return out
 
@@ -170,10 +219,12 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     sc["public_by_instrument"] = np.zeros((R, len(INSTRUMENTS)), dtype=np.int64)
     state.received[:] = 0
     state.grants[:] = 0
-    ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN
-    startup_ticket = max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN), 1)
+    # a synthetic firm stands for ``w`` real firms: its deals and start-up tickets are ``w`` real ones
+    w = world.synthetic_weight
+    ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN * w
+    startup_ticket = max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN * w), 1)
+    max_deals = max(p.max_deals_per_fund_node / w, 1.0)
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
-    rr = np.broadcast_to(np.arange(R)[:, None], (R, M))
     for u in order:
         avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
         sc["budget"] += avail
@@ -191,7 +242,6 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         G = N * Vg
         g_node = np.repeat(np.arange(N), Vg)
         g_prov = np.tile(np.arange(V), N) if provincial else np.full(G, -1)
-        key = state.node * Vg + (state.prov if provincial else 0)
         # each payer's money by group, (payer, R, G)
         A = np.zeros((len(payers), R, G), dtype=np.int64)
         for i, payer in enumerate(payers):
@@ -207,7 +257,6 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
         if instrument == INTERNAL:
             eligible &= np.isin(state.owner, SOES)
-        score = _scores(state, world, selection)
         keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u))
         flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
         if selection == VENTURE:
@@ -221,22 +270,19 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
                     flows.append((payer, r_n, m_n, got))
             A = A - np.where(made[None], A_s, 0)
         A_tot = A.sum(axis=0)
-        wi = np.where(eligible, score * np.exp(p.selection_noise * _noise(state, keys)), 0.0)
-        W = group_sum(wi, key, G)
-        deals = np.minimum(np.ceil(A_tot / ticket[u]), p.max_deals_per_fund_node)
-        prob = np.minimum(1.0, deals[rr, key] * wi / np.where(W[rr, key] > 0, W[rr, key], 1.0))
-        u_sel = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
-        sel = eligible & (u_sel < prob) & (A_tot[rr, key] > 0)
+        deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
+        wi, sel, _ = _select(eligible, state.node, state.prov, state.cap, state.capa, state.age, state.fid, keys, selection,
+                             float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
         r_i, m_i = np.nonzero(sel)
         if len(m_i):
-            g_i = r_i * G + key[r_i, m_i]
+            g_i = r_i * G + state.node[r_i, m_i] * Vg + (state.prov[r_i, m_i] if provincial else 0)
             for i, payer in enumerate(payers):
                 got = split_groups(A[i].ravel(), g_i, wi[r_i, m_i], state.fid[r_i, m_i])
                 flows.append((payer, r_i, m_i, got))
         dep_u = np.zeros((R, P), dtype=np.int64)
         cap = int(world.fund_cap_per_firm[u])
         if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
-            flows = _apply_cap(flows, cap, R, M)
+            flows = _apply_cap(flows, cap, state.weight, R, M)
         for payer, r_f, m_f, a_f in flows:
             keep = a_f > 0
             r_f, m_f, a_f = r_f[keep], m_f[keep], a_f[keep]

@@ -13,7 +13,7 @@ import numpy as np
 
 from zili.model import capital, finance, innovation, market, nev, policy, priorities, production, provinces, realfin, talent
 from zili.model.metrics import Recorder
-from zili.model.state import initial_state
+from zili.model.state import entries_per_year, initial_state
 from zili.model.trajectory import Ledger, MetricBlock, Trajectory
 from zili.model.world import INSTRUMENTS, World
 
@@ -74,7 +74,12 @@ def simulate(
     parts: list = []
     R, N, P = len(reps), len(world.names["node"]), len(world.names["payer"])
     progress.start(len(world.years) * (2 if counterfactual is not None else 1))
+    F0, E = len(world.firm_id), entries_per_year(world)
+    full = state
     for k in range(len(world.years)):
+        # work on the slots in use plus room for this year's entrants (see State.window)
+        L = min(full.alive.shape[1], F0 + int(full.n_entered.max(initial=0)) + E)
+        state = full.window(L)
         state.year_index = k
         state.scratch["waste"] = np.zeros((R, P), dtype=np.int64)
         state.scratch["entries"] = np.zeros((R, N), dtype=np.int64)
@@ -93,7 +98,9 @@ def simulate(
         state = finance.step(state, world, k)
         state = talent.step(state, world, k)
         rec.record(state, world, k)
+        full.merge(state, L)
         progress.advance()
+    state = full
     metrics = rec.result()
     if counterfactual is not None:
         cf = simulate(counterfactual, replicates=reps, entropy=entropy, progress=_Forward(progress))

@@ -75,7 +75,7 @@ def step(state: State, world: World, k: int) -> State:
     state.rd_own = own_rd / 1e6
     # capacity: new investment less depreciation; unserviced foreign tools wear out faster
     growth_capex = np.where(alive, capex - maintain, 0) / 1e6
-    new_capa = np.minimum(growth_capex / iota, np.maximum(state.capa, 0.05) * p.capacity_growth_cap)
+    new_capa = np.minimum(growth_capex / iota, np.maximum(state.capa, 0.05 * state.weight) * p.capacity_growth_cap)
     # a fab's new capacity is limited by the tools it can get (controls cut imports of the tiers they cover)
     tools = state.scratch.get("tool_avail", np.ones((R, 2)))[rr, state.tier]
     new_capa = np.where(world.fab_nodes[state.node], new_capa * tools, new_capa)
@@ -136,8 +136,9 @@ def step(state: State, world: World, k: int) -> State:
     np.add.at(written, r_x, exposed)
     state.scratch["waste"] += by_rep
     state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
-    state.scratch["exits"] = np.bincount((state.node + rr * N)[exit_], minlength=R * N).reshape(R, N)
-    state.scratch["acquisitions"] = np.bincount((state.node + rr * N)[acquire], minlength=R * N).reshape(R, N)
+    wt = np.broadcast_to(state.weight, exit_.shape)  # real firms each slot stands for
+    state.scratch["exits"] = np.bincount((state.node + rr * N)[exit_], weights=wt[exit_], minlength=R * N).reshape(R, N)
+    state.scratch["acquisitions"] = np.bincount((state.node + rr * N)[acquire], weights=wt[acquire], minlength=R * N).reshape(R, N)
     state.alive = alive & ~exit_
     state.capa = np.where(state.alive, state.capa, 0.0)
     state.out = np.where(state.alive, state.out, 0.0)

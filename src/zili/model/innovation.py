@@ -38,7 +38,7 @@ def step(state: State, world: World, k: int) -> State:
     alive = state.alive
     # R&D acts through its intensity (R&D per unit of the firm's capacity), so the aggregate does
     # not depend on how finely the population is split into firms
-    scale = p.rd_scale_share * np.maximum(state.capa, p.rd_min_scale_rmb_bn)
+    scale = p.rd_scale_share * np.maximum(state.capa, p.rd_min_scale_rmb_bn * state.weight)
     rd = state.rd_own + state.grants / 1e6  # own R&D (last year's budget) + this year's grants
     eff = np.where(np.isin(state.owner, SOES), p.soe_efficiency, 1.0)
     fill = state.scratch.get("talent_fill", np.full((R, N), p.initial_fill))

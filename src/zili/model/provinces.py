@@ -67,10 +67,12 @@ def step(state: State, world: World, k: int, parts: list, start: int) -> State:
             rep, payer, node, fid, amount = cols[0], cols[2], cols[5].astype(np.int64), cols[6], cols[7]
             r_ = replicate_rows(state.replicates, rep)
             m_ = _slots(state, r_, fid)
-            sc["prov_projects"] = np.bincount(r_ * N + node, minlength=R * N).reshape(R, N).astype(float)
+            sc["prov_projects"] = np.bincount(r_ * N + node, weights=state.weight[m_], minlength=R * N).reshape(R, N)  # real projects
             prov = world.payer_province[payer]
-            pairs = np.unique(np.stack([r_, node, np.where(prov >= 0, prov, V)], axis=1), axis=0)
-            sc["provinces_competing"] = np.bincount(pairs[:, 0] * N + pairs[:, 1], minlength=R * N).reshape(R, N).astype(float)
+            # distinct (replicate, node, province) triples: one flat code each, counted once
+            code = (r_ * N + node) * (V + 1) + np.where(prov >= 0, prov, V)
+            seen = np.bincount(code, minlength=R * N * (V + 1)) > 0
+            sc["provinces_competing"] = seen.reshape(R * N, V + 1).sum(axis=1).reshape(R, N).astype(float)
             util_prev = sc.get("util", np.full((R, N), p.target_utilisation))
             idle = util_prev < p.target_utilisation
             sc["dup_projects"] = sc["prov_projects"] * idle

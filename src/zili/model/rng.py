@@ -4,11 +4,13 @@ Draws for firms are keyed on stable firm ids, not on array positions, so a repli
 identical alone or in any batch, results do not depend on firm order, and a run and its
 paired counterfactual draw the same numbers for the same firm even after firms exit in
 only one of them. The hash is SplitMix64 (Steele, Lea & Flood 2014, "Fast splittable
-pseudorandom number generators", OOPSLA, doi:10.1145/2660193.2660195), vectorised in NumPy.
+pseudorandom number generators", OOPSLA, doi:10.1145/2660193.2660195), fused in one
+compiled pass per array (numba) with a NumPy reference kept for the tests.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 # one code per yearly step, so streams of different steps never collide
@@ -55,8 +57,52 @@ def stream_keys(entropy: int, replicates: np.ndarray, year: int, step: str, sub:
     return k
 
 
+@numba.njit(cache=True, nogil=True, inline="always")
+def u01(key, fid):  # pragma: no cover - compiled
+    """One keyed Uniform(0, 1) draw for (stream key, firm id), callable from compiled kernels."""
+    z = np.uint64(fid) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(0x632BE59BD9B4E019)
+    z = z + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = (key ^ (z ^ (z >> np.uint64(31)))) + np.uint64(0x9E3779B97F4A7C15)
+    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+    z = z ^ (z >> np.uint64(31))
+    return (np.float64(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True, nogil=True)
+def _uniform_kernel(keys, ids, out):  # pragma: no cover - compiled
+    """out[r, m] = u01(keys[r], ids[r or 0, m]): the two SplitMix64 rounds of :func:`_uniform_numpy`, fused."""
+    R, n = out.shape
+    one = ids.shape[0] == 1
+    for r in range(R):
+        k = keys[r]
+        row = 0 if one else r
+        for m in range(n):
+            out[r, m] = u01(k, ids[row, m])
+    return out
+
+
 def uniform(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Uniform(0, 1) draws, shape broadcast of keys[:, None] and ids: (R, n)."""
+    """Uniform(0, 1) draws, shape broadcast of keys[:, None] and ids: (R, n).
+
+    One fused, compiled pass (numba); bit for bit the NumPy reference :func:`_uniform_numpy`.
+    """
+    k = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
+    i = np.asarray(ids)
+    if i.ndim == 1:
+        i = i[None, :]
+    if i.dtype != np.int64 and i.dtype != np.uint64:
+        i = i.astype(np.int64)
+    if i.shape[0] not in (1, len(k)):
+        raise ValueError(f"ids rows {i.shape[0]} do not match keys {len(k)}")
+    out = np.empty((len(k), i.shape[1]))
+    return _uniform_kernel(k, i, out)
+
+
+def _uniform_numpy(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """The NumPy reference of :func:`uniform` (kept for the test that the kernel matches it)."""
     k = np.asarray(keys, dtype=np.uint64)[:, None]
     i = np.asarray(ids).astype(np.uint64, copy=False)
     if i.ndim == 1:

@@ -1,14 +1,21 @@
 """The dynamic state of a run: firm arrays (replicate, firm slot) and node, fund and macro arrays.
 
-Firm slots are allocated once: the starting firms, then a block of slots per year for
-entrants, so no array is reallocated during a run. Slot ``j`` of year ``y`` always
-carries the same firm id, which keeps paired runs paired. Money is int64 RMB thousand;
-capacity and output are float RMB bn per year at constant prices.
+Firm slots are allocated once: the starting firms, then room for the most entrants a
+run can have, so no array is reallocated during a run. Entrants are packed in the order
+they enter (per replicate), and the ``j``-th entrant of year ``y`` always carries the
+same firm id, which keeps paired runs paired (every draw is keyed on firm ids, not slots).
+Each year the engine works on :meth:`State.window`, the slots in use plus room for the
+year's entrants, so slots no firm has reached yet cost nothing.
+
+A synthetic firm stands for ``world.synthetic_weight`` real firms (named anchors for one):
+``weight`` holds that per slot; counts of firms are weighted sums. Money is int64 RMB
+thousand; capacity and output are float RMB bn per year at constant prices.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import copy
+from dataclasses import dataclass, field, fields
 
 import numpy as np
 
@@ -70,23 +77,70 @@ class State:
     nev_share: np.ndarray  # (R,)
     battery_cum: np.ndarray  # (R,) cumulative battery output, RMB bn
     stock_units: np.ndarray  # (R, N) infrastructure units built (base stations, charging points)
-    next_slot: np.ndarray  # (R,) next free entrant slot within the year block
+    next_slot: np.ndarray  # (R,) entrants so far this year
+    n_entered: np.ndarray = None  # (R,) entrants so far in the run (they fill slots F0, F0+1, ...)
+    weight: np.ndarray = None  # (M,) real firms a slot stands for
+    first_new_id: int = 0  # id of entrant j of year index k: first_new_id + k * entries_per_year + j
     f0_order: np.ndarray = None  # (F0,) World firm index of each starting slot (slots are in id order)
     cum_out_start: np.ndarray = None  # (R, N) cumulative output at the start (learning baseline)
     year_index: int = 0
     scratch: dict = field(default_factory=dict)  # per-year flows for metrics
 
+    def window(self, L: int) -> "State":
+        """A state whose firm arrays are views of the first ``L`` slots (other arrays shared)."""
+        view = copy.copy(self)
+        for name, a in _window_fields(self, L):
+            setattr(view, name, a)
+        view.books = {k: v[:, :L] for k, v in self.books.items()}
+        return view
+
+    def merge(self, view: "State", L: int) -> None:
+        """Take back a window's results: firm arrays a step replaced are copied into the slots."""
+        for f in fields(self):
+            name = f.name
+            if name in FIRM_FIELDS:
+                a = getattr(view, name)
+                full = getattr(self, name)
+                if not np.may_share_memory(a, full):
+                    if full.ndim == 1:
+                        full[:L] = a
+                    else:
+                        full[:, :L] = a
+            elif name == "books":
+                for k, v in view.books.items():
+                    if not np.may_share_memory(v, self.books[k]):
+                        self.books[k][:, :L] = v
+            else:
+                setattr(self, name, getattr(view, name))
+
+
+FIRM_FIELDS = (
+    "fid", "alive", "node", "tier", "owner", "prov", "hq_cn", "cap", "capa", "out", "foreign_tools", "cash", "debt",
+    "age", "rd", "rd_own", "received", "grants", "exposure", "cash0", "anchor", "weight",
+)
+
+
+def entries_per_year(world: World) -> int:
+    """Most synthetic entrants a year: ``max_entries_per_year`` real firms over the firm weight."""
+    return int(np.ceil(int(world.params.max_entries_per_year) / world.synthetic_weight - 1e-9))
+
 
 def slots(world: World, entries_per_year: int) -> int:
-    """Total firm slots: starting firms plus one block of entrant slots per year."""
+    """Total firm slots: starting firms plus room for the most entrants a run can have."""
     return len(world.firm_id) + len(world.years) * entries_per_year
+
+
+def _window_fields(state: "State", L: int):
+    for name in FIRM_FIELDS:
+        a = getattr(state, name)
+        yield name, (a[:L] if a.ndim == 1 else a[:, :L])
 
 
 def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
     """Starting state for replicates ``replicates`` (ids), identical across replicates."""
     sh = world.shape
     R = len(replicates)
-    E = int(world.params.max_entries_per_year)
+    E = entries_per_year(world)
     F0, M = sh["F0"], slots(world, E)
     N, P, U, V = sh["N"], sh["P"], sh["U"], sh["V"]
 
@@ -99,7 +153,8 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
         return a
 
     first_new = int(world.firm_id.max()) + 1 if F0 else 0
-    ids = np.concatenate([world.firm_id[order], first_new + np.arange(M - F0, dtype=np.int64)])
+    # slots not yet entered carry ids above every entrant's, so ids increase along the slot axis
+    ids = np.concatenate([world.firm_id[order], first_new + len(world.years) * E + np.arange(M - F0, dtype=np.int64)])
     cash = firm(world.firm_cash, np.int64)
     st = State(
         replicates=np.asarray(replicates),
@@ -142,7 +197,11 @@ def initial_state(world: World, replicates: np.ndarray, entropy: int) -> State:
         battery_cum=np.full(R, 1.0),
         stock_units=np.zeros((R, N)),
         next_slot=np.zeros(R, dtype=np.int64),
+        n_entered=np.zeros(R, dtype=np.int64),
+        first_new_id=first_new,
     )
+    anchor = st.anchor
+    st.weight = np.where(anchor >= 0, 1.0, world.synthetic_weight)
     st.age[:, :F0] = np.where(world.firm_owner[order] == 3, 1, 5)
     st.cum_out_start = st.cum_out.copy()
     return st

@@ -123,6 +123,7 @@ class World:
     deflator: np.ndarray = None  # float (Y,) price level relative to the start year (for _real money metrics)
     engineers0: float = 0.0  # thousand
     graduates0: float = 0.0  # thousand per year
+    synthetic_weight: float = 1.0  # real firms one synthetic firm stands for (named anchors stand for themselves)
 
     @property
     def shape(self) -> dict[str, int]:

@@ -27,6 +27,12 @@ class RunSettings(BaseModel):
     replicates: int = Field(4, ge=1, le=100_000, description="stochastic replicates")
     seed: int = Field(20140624, ge=0, description="root seed; replicate streams are spawned from it")
     firms: int = Field(20_000, ge=0, le=50_000_000, description="synthetic firms in the starting population (named anchor firms come on top)")
+    firms_represented: int | None = Field(
+        None, ge=1, le=50_000_000,
+        description="real firms the synthetic population stands for (empty = as many as `firms`): each synthetic firm "
+        "weighs firms_represented/firms, and deal tickets, start-up tickets, entry slots and firm counts scale with "
+        "that weight, so a smaller population is a coarser sample of the same economy",
+    )
     anchors: bool = Field(True, description="include the named anchor firms of data/firms.csv")
     background_programmes: bool = Field(
         True, description="pay in the money no event carries: private VC, SOE internal R&D, policy loans, provincial guidance funds"
