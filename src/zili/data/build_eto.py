@@ -535,26 +535,16 @@ UNSOURCED_SHARES = {
                   "releases, photoresist/gas/wet-chemical supplier shares, later ETO release): no 2019 country split "
                   "for fab materials found; the later ETO release (georgetown-cset/eto-chip-explorer) has 2019 "
                   "sizes for some materials (CSET: photoresists 3.3, photomasks 4, electronic gases 6, CMP slurries "
-                  "and pads 2.5, sputtering targets 1 USD bn) but its provider shares are 2024 tool data"),
-    "power_semis": ({"US": (0.15, 0.3), "NL": (0.0, 0.03), "JP": (0.2, 0.35), "KR": (0.01, 0.05), "TW": (0.01, 0.05),
-                     "EU": (0.2, 0.35), "CN": (0.03, 0.12), "other": (0.02, 0.1)}, "headquarters",
-                    "no country shares found; IHS (2014): Infineon 13%, Mitsubishi 7%, STMicro 6% of power discretes+modules "
-                    "(https://newelectronics.co.uk/content/news/power-semiconductor-market-to-grow-5-in-2015); IHS Markit 2017 "
-                    "(via Infineon release): Infineon 12.5% of the whole power market incl. power ICs (42.4 USD bn) and "
-                    "18.6% of discretes + modules (https://markets.businessinsider.com/news/stocks/infineon-extends-its-"
-                    "market-leadership-for-power-semiconductors-1027502305); no full 2019 company or country split "
-                    "found (searched Omdia/IHS 2019 power semiconductor rankings), so values stay UNSOURCED"),
-    "ai_chips": ({"US": (0.8, 0.97), "NL": (0.0, 0.01), "JP": (0.0, 0.03), "KR": (0.0, 0.03), "TW": (0.0, 0.03),
-                  "EU": (0.0, 0.02), "CN": (0.01, 0.1), "other": (0.0, 0.05)}, "headquarters",
-                 "ETO N1-N4 give no numeric shares; text: US 'monopolizes' discrete GPUs and 'virtually the entire' FPGA design "
-                 "market; Chinese AI ASIC designers (HiSilicon, Cambricon, Horizon) listed. Omdia (cloud and data-centre AI "
-                 "processors only): NVIDIA 1.8 USD bn of ~2.2 USD bn in 2019 (2020: 3.2 of 4.0, 80.6%), i.e. NVIDIA alone "
-                 "~0.8 (US lower bound; the rest - Xilinx, Google, Intel (US), Huawei (CN) and others - not split) — "
-                 "https://embeddedcomputing.com/technology/processing/chips-and-socs/nvidia-maintains-position-in-2020-"
-                 "market-for-ai-processors-for-cloud-and-data-center; Nvidia GPUs were in over 97% of AI accelerator "
-                 "instances at AWS, Google, Alibaba and Azure in 2019 (instances, not revenue; Wired UK via IAIDL — "
-                 "https://iaidl.org/2021/09/04/nvidia-in-the-lead-in-ai-chips-and-is-working-to-stay-there); no 2019 "
-                 "revenue split by company or country found for the node's wider definition"),
+                  "and pads 2.5, sputtering targets 1 USD bn) but its provider shares are 2024 tool data. Checked "
+                  "again: every stored version of the later ETO provision.csv gives material "
+                  "providers (N31 photoresist, N88, N90-N92) without numbers; SEMI's 2019 materials revenues by region "
+                  "(Taiwan 11.34 ... Europe 3.89 of 52.14 USD bn; https://www.semi.org/en/news-resources/press/global-"
+                  "semiconductor-materials-market) are CONSUMPTION by fab location, not supply; the "
+                  "BCG/SIA 2021 report was found only as a Scribd copy whose excerpts show no materials split; "
+                  "company shares found are single segments and old (photoresist: Gartner 2007 JSR 27.8%, Shin-Etsu "
+                  "13.4%, fabtech.org 2008; Techcet 2010 JSR + TOK 46%, Dow ~20%, fabtech.org); Japanese firms ~50% of "
+                  "semiconductor materials (METI via Nikkei, 2023; Japan only; https://en.eeworld.com/mp/Icbank/"
+                  "a291181.jspx) - no full country split, so values stay UNSOURCED"),
 }
 # ---------------------------------------------------------------- non-ETO SOURCED shares (issue 3)
 # node -> dict(shares (region -> share before rounding; 'other' = remainder), basis, year, source, notes)
@@ -564,6 +554,13 @@ GARTNER_IAAS = ("CIO Dive (Gartner): AWS, Microsoft IaaS public cloud market sha
                 "https://ciodive.com/news/public-cloud-iaas-market-share-2021/602461")
 EVSALES_H1 = ("InsideEVs (EV Sales Blog): World's Top 5 EV Automotive Groups In First Half Of 2019 (2019-08-05) — "
               "https://insideevs.com/news/363357/world-top-5-ev-automotive-groups-first-half-2019/")
+OMDIA_POWER22 = ("Hashimoto Soken (Omdia): パワー半導体メーカー市場シェアランキング (power semiconductor maker market share "
+                 "ranking, Omdia 2022 world shares) — https://hasimoto-soken.com/?p=14257")
+OMDIA_AI20 = ("Embedded Computing Design (Omdia): NVIDIA Maintains Position in 2020 Market for AI Processors for Cloud "
+              "and Data Center (2021-08-06) — https://embeddedcomputing.com/technology/processing/chips-and-socs/"
+              "nvidia-maintains-position-in-2020-market-for-ai-processors-for-cloud-and-data-center ; Fierce "
+              "Electronics (Omdia) via Silicon Investor: Nvidia has 80% share of AI processors, Omdia says, except... "
+              "(2021-08-12) — https://si.frajer.net/readmsg.aspx?msgid=33438376")
 SOURCED_SHARES = {
     "hbm": dict(
         shares={"KR": 0.50 + 0.40, "US": 0.10},
@@ -571,6 +568,40 @@ SOURCED_SHARES = {
         "Samsung 40% = KR 0.90; Micron 10% = US 0.10; remainder 0 on other | " + TF_HBM_SHARE,
         notes="HBM market shares by supplier revenue, 2022 (no Chinese supplier in 2022); TrendForce projected 2023: SK hynix 53%, Samsung 38%, Micron 9%. By site, part of the "
               "DRAM dies come from fabs in China (SK hynix Wuxi) - not used here"),
+    "power_semis": dict(
+        shares={"EU": 0.214 + 0.085, "US": 0.101 + 0.041 + 0.026, "JP": 0.052 + 0.047 + 0.037 + 0.032,
+                "NL": 0.032},
+        basis="headquarters", year=2022, source="DERIVED: Omdia power semiconductor world market shares 2022 (top "
+        "10): Infineon 21.4% (Germany) + STMicroelectronics 8.5% = EU 0.299; onsemi 10.1% + Vishay 4.1% + Alpha & "
+        "Omega 2.6% = US 0.168; Mitsubishi Electric 5.2% + Fuji Electric 4.7% + Toshiba 3.7% + Rohm 3.2% = JP "
+        "0.168; Nexperia 3.2% = NL 0.032; unlisted remainder 33.3% on other | " + OMDIA_POWER22,
+        notes="2022 shares (no 2018-2020 company split with numbers found; the Omdia rankings quoted by Mynavi "
+              "TechPlus (2022-04-26, https://news.mynavi.jp/techplus/article/20220426-2330451/ ; 2021-05-13, "
+              "https://news.mynavi.jp/techplus/article/20210513-1887983/) give ranks only: Infineon 1st and onsemi "
+              "2nd 'rock-solid', Mitsubishi Electric 3rd until 2020, Toshiba 5th and Fuji Electric 7th in 2019, "
+              "2020 market 14.46 USD bn, so the 2019 structure was similar). Omdia's power semiconductor devices are "
+              "transistors, thyristors, rectifiers and diodes (discretes and modules), NOT power ICs: a narrower "
+              "definition than the node and its 46.3 USD bn market size. The page lists STMicroelectronics under "
+              "Switzerland (HQ Geneva); it is counted as EU (Franco-Italian group; by strict HQ it would be other). "
+              "Nexperia is HQ Nijmegen (NL) but a subsidiary of China's Wingtech (Jiankun, 2022-06-14 - "
+              "http://118.195.195.103/list_61/164.html), so by ownership its 0.032 would be CN. The 33.3% remainder "
+              "(incl. Renesas (JP) and Diodes (US), top-10 in other Omdia cuts, and Chinese makers) is not split "
+              "and is put on other, so JP, US, EU and CN are LOWER bounds. Cross-check: IHS Markit 2017, Infineon 18.6% "
+              "of discretes + modules and 12.5% of the whole market incl. power ICs (https://markets.businessinsider."
+              "com/news/stocks/infineon-extends-its-market-leadership-for-power-semiconductors-1027502305)"),
+    "ai_chips": dict(
+        shares={"US": 0.806},
+        basis="headquarters", year=2020, source="DERIVED: Omdia cloud and data-centre AI processor revenue share "
+        "2020: NVIDIA 80.6% = US 0.806; ranks 2-5 (Xilinx, Google TPU, Intel (Habana, FPGAs), AMD - all US) are "
+        "named without shares; remainder 19.4% on other | " + OMDIA_AI20,
+        notes="cloud and data-centre AI processors only (excludes edge/device AI chips and general-purpose server "
+              "CPUs such as Intel Xeon); 2020 (2019 from the same source: NVIDIA 1.8 USD bn of 4.0/1.79 = 2.23 USD bn "
+              "= ~0.81, same structure). The 19.4% remainder mixes US firms (ranks 2-5, all US-headquartered) with "
+              "others (Huawei/HiSilicon and Cambricon (CN), Graphcore (UK)...) and is not split, so US is a LOWER "
+              "bound and other an upper bound; CN is 0 only because no Chinese share is published. "
+              "Cross-check: NVIDIA GPUs in >97% of AI accelerator instances at AWS, Google, Alibaba and Azure in "
+              "2019 (instances, not revenue; Wired UK via IAIDL - https://iaidl.org/2021/09/04/nvidia-in-the-lead-"
+              "in-ai-chips-and-is-working-to-stay-there)"),
     "base_stations": dict(
         shares={"CN": 0.32 + 0.08, "EU": 0.29 + 0.21, "KR": 0.08},
         basis="headquarters", year=2019, source="DERIVED: Dell'Oro worldwide RAN revenue shares 2019: Huawei 32% "
