@@ -217,6 +217,11 @@ def calibrate(
     console.print(t)
     if "coverage90" in cal.sbc:
         lo, hi = cal.sbc["coverage90_band"]
+        if "unwidened" in cal.sbc:
+            raw = cal.sbc["unwidened"]
+            lam = ", ".join(f"{n.split('.')[-1]} x{v:.2f}" for n, v in cal.sbc["widening"].items())
+            console.print(f"SBC before widening: coverage90={raw['coverage90']:.3f}, min rank-uniformity p={raw['min_rank_uniformity_p']:.3f}; "
+                          f"widening (tuned on {cal.sbc['tuned_on']} other held-out sets): {lam}")
         console.print(f"SBC on {cal.sbc['n']} held-out synthetic data sets: coverage90={cal.sbc['coverage90']:.3f} (95% band {lo:.3f}..{hi:.3f}), min rank-uniformity p={cal.sbc['min_rank_uniformity_p']:.3f}")
     else:
         console.print(f"SBC: {cal.sbc.get('skipped', 'not run')}")
