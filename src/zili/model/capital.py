@@ -139,27 +139,27 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
 
 
 def _apply(state: State, world: World, k: int, instrument: int, payer: int, r_: np.ndarray, m_: np.ndarray, amount: np.ndarray) -> None:
-    """Book flows of one payer into the selected firms (vectorised over the flows)."""
+    """Book flows of one payer into the selected firms (vectorised; a firm appears at most once per call)."""
     node = state.node[r_, m_]
     if instrument in (SUBSIDY, TAX):
         lost = np.floor(amount * world.fraud[k, node]).astype(np.int64)
-        np.add.at(state.books["subsidy"], (r_, m_), amount)
-        np.add.at(state.books["fraud"], (r_, m_), lost)
-        np.add.at(state.cash, (r_, m_), amount - lost)
-        np.add.at(state.received, (r_, m_), amount - lost)
+        state.books["subsidy"][r_, m_] += amount
+        state.books["fraud"][r_, m_] += lost
+        state.cash[r_, m_] += amount - lost
+        state.received[r_, m_] += amount - lost
         state.scratch["waste"][:, payer] += np.bincount(r_, weights=lost, minlength=state.cash.shape[0]).astype(np.int64)
     elif instrument in (GRANT, INTERNAL):
-        np.add.at(state.books["grant"], (r_, m_), amount)
-        np.add.at(state.cash, (r_, m_), amount)
-        np.add.at(state.grants, (r_, m_), amount)
+        state.books["grant"][r_, m_] += amount
+        state.cash[r_, m_] += amount
+        state.grants[r_, m_] += amount
     else:
         book = "equity" if instrument == EQUITY else "loan"
-        np.add.at(state.books[book], (r_, m_), amount)
-        np.add.at(state.cash, (r_, m_), amount)
-        np.add.at(state.received, (r_, m_), amount)
-        np.add.at(state.exposure[:, :, payer], (r_, m_), amount)
+        state.books[book][r_, m_] += amount
+        state.cash[r_, m_] += amount
+        state.received[r_, m_] += amount
+        state.exposure[:, :, payer][r_, m_] += amount
         if instrument == LOAN:
-            np.add.at(state.debt, (r_, m_), amount)
+            state.debt[r_, m_] += amount
 
 
 def _node_weights(state: State, world: World, k: int, u: int, payer: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
@@ -289,8 +289,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             if not len(a_f):
                 continue
             _apply(state, world, k, instrument, int(payer), r_f, m_f, a_f)
-            exact = np.zeros(R, dtype=np.int64)
-            np.add.at(exact, r_f, a_f)
+            exact = np.rint(np.bincount(r_f, weights=a_f, minlength=R)).astype(np.int64)  # exact below 2**53
             dep_u[:, payer] += exact
             sc["by_instrument"][:, instrument] += exact
             if world.payer_public[payer]:
