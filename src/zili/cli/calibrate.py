@@ -64,11 +64,11 @@ def _fmt(x: float) -> str:
 def _stored_screening() -> dict[str, float]:
     from zili.scenario.load import shipped_scenarios
 
-    if "baseline-calibrated" not in shipped_scenarios():
+    if "baseline" not in shipped_scenarios():
         return {}
     from zili.scenario import load_scenario
 
-    sc = load_scenario("baseline-calibrated")
+    sc = load_scenario("baseline")
     diag = sc.posterior.diagnostics if sc.posterior else {}
     return {k.removeprefix("mu_star:"): v for k, v in diag.items() if k.startswith("mu_star:")}
 
@@ -202,7 +202,8 @@ def calibrate(
 
     parent = scenario if scenario in shipped_scenarios() else str(Path(scenario).resolve())
     mu = {f"mu_star:{k}": float(v) for k, v in list(screening.items())[:30]}
-    text = overlay_toml(cal, extends=parent, name=f"{Path(scenario).stem}-calibrated", history=src, window=win, firms=firms, sigma=sigma, fixed_note=note, extra_diagnostics=mu)
+    name = out.stem if out is not None else f"{Path(scenario).stem}-calibrated"  # the file name is the scenario name
+    text = overlay_toml(cal, extends=parent, name=name, history=src, window=win, firms=firms, sigma=sigma, fixed_note=note, extra_diagnostics=mu)
     target = out or Path(f"{Path(scenario).stem}-calibrated.toml")
     target.write_text(text, encoding="utf-8")
     summary = cal.summary()
@@ -233,7 +234,7 @@ def calibrate(
 
 @app.command()
 def backtest(
-    scenario: str = typer.Argument("baseline-calibrated", help="scenario (with a [posterior] the draws are run)"),
+    scenario: str = typer.Argument("baseline", help="scenario (with a [posterior] the draws are run; the shipped baseline has one)"),
     history: Optional[Path] = typer.Option(None, "--history", help="history CSV (default: the shipped one)"),
     from_: int = typer.Option(2020, "--from", help="first held-out year"),
     to: int = typer.Option(2024, "--to", help="last held-out year"),
@@ -248,7 +249,7 @@ def backtest(
 ) -> None:
     """Score the predictive distribution on held-out years against a trend extrapolation.
 
-    Example: zili backtest baseline-calibrated --from 2020 --to 2024
+    Example: zili backtest baseline --from 2020 --to 2024
     """
     from zili.experiments.validate import backtest as run_backtest
     from zili.experiments.validate import run_ensemble

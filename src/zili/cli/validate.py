@@ -28,7 +28,7 @@ def _nan_none(x):
 
 @app.command()
 def validate(
-    scenario: str = typer.Argument("baseline-calibrated", help="shipped scenario name or path to a TOML file"),
+    scenario: str = typer.Argument("baseline", help="shipped scenario name or path to a TOML file"),
     replicates: int = typer.Option(10, "--replicates", "-r", min=1, help="stochastic replicates (same ids in every paired run)"),
     seed: Optional[int] = typer.Option(None, "--seed", min=0, help="root seed (default: the scenario's)"),
     set_: Optional[List[str]] = typer.Option(None, "--set", help="override a value, e.g. --set run.firms=20000 (repeatable; default run.firms=5000)"),
@@ -37,7 +37,7 @@ def validate(
     """Pattern checks (scenario vs null model) and past shocks replayed as paired runs.
 
     Runs 2014-2024 at 5,000 synthetic firms unless --set run.firms=N is given (about 30 s
-    with 10 replicates on 2 cores). Example: zili validate baseline-calibrated -r 10
+    with 10 replicates on 2 cores). Example: zili validate baseline -r 10
     """
     from zili.experiments.validation_report import run_validation
     from zili.scenario import ScenarioError

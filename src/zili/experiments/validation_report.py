@@ -20,7 +20,7 @@ from typing import Any, Sequence
 from zili.experiments.patterns import PatternCheck, null_doc, pattern_checks
 from zili.experiments.shocks import Shock, run_shock, shipped_shocks
 
-DEFAULT_SCENARIO = "baseline-calibrated"
+DEFAULT_SCENARIO = "baseline"
 DEFAULT_FIRMS = 5000
 DEFAULT_REPLICATES = 10
 LAST_YEAR = 2024
