@@ -64,7 +64,9 @@ def quantile_bands(shards: str | Path | pd.DataFrame, metrics: list[str] | None 
             con.execute("CREATE TEMP TABLE keep AS SELECT unnest(?::VARCHAR[]) AS metric", [list(metrics)])
             where = "WHERE metric IN (SELECT metric FROM keep)"
         con.execute(f"CREATE TEMP TABLE v AS SELECT draw, variant, replicate, year, metric, entity, value FROM {base} {where}")
-        con.execute("""CREATE TEMP TABLE m AS SELECT variant, draw, metric, entity, year, avg(value) AS mean
+        # replicate means summed in replicate order, so the bands are bit-identical whatever
+        # order the backend wrote the shards in (a parallel avg() sums in any order)
+        con.execute("""CREATE TEMP TABLE m AS SELECT variant, draw, metric, entity, year, avg(value ORDER BY replicate) AS mean
                        FROM v GROUP BY ALL""")
         key = "variant, metric, entity, year"
         parameter = con.execute(f"SELECT 'parameter' AS kind, {key}, {_qsel('mean')}, count(*) AS n FROM m GROUP BY ALL").df()
