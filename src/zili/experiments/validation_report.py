@@ -78,6 +78,7 @@ def run_validation(scenario: str = DEFAULT_SCENARIO, *, sets: Sequence[str] = ()
 
     from zili.experiments.calibrate import truncated_doc
     from zili.experiments.run import run
+    from zili.model.state import entry_slots
     from zili.scenario.load import apply_sets, raw_scenario, validate
 
     t0 = time.perf_counter()
@@ -101,8 +102,11 @@ def run_validation(scenario: str = DEFAULT_SCENARIO, *, sets: Sequence[str] = ()
 
     traj, meta = run_doc(doc)
     null, nmeta = run_doc(null_doc(doc))
-    per_year = int(base_sc.params.capital.max_entries_per_year)
-    scale = own / max(int(base_sc.run.firms), 1)
+    # a synthetic firm stands for w real ones: entrant ids step by the weighted slots a year, and
+    # counts of synthetic startups are scaled to the population the scenario stands for
+    firms_now = max(int(base_sc.run.firms), 1)
+    scale = (base_sc.run.firms_represented or own) / firms_now
+    per_year = entry_slots(int(base_sc.params.capital.max_entries_per_year), (base_sc.run.firms_represented or firms_now) / firms_now)
     pats = pattern_checks(traj, null, n_start=meta["firms"], null_n_start=nmeta["firms"], per_year=per_year, scale=scale, end_year=last_year, start_year=int(base_sc.run.start_year))
     for s in shocks:
         run_shock(s, doc, lambda d: run_doc(d)[0], base=traj)

@@ -120,9 +120,14 @@ FIRM_FIELDS = (
 )
 
 
+def entry_slots(max_entries: int, weight: float) -> int:
+    """Most synthetic entrants a year: ``max_entries`` real firms over the firm ``weight``."""
+    return int(np.ceil(int(max_entries) / weight - 1e-9))
+
+
 def entries_per_year(world: World) -> int:
-    """Most synthetic entrants a year: ``max_entries_per_year`` real firms over the firm weight."""
-    return int(np.ceil(int(world.params.max_entries_per_year) / world.synthetic_weight - 1e-9))
+    """:func:`entry_slots` of a compiled world (entrant j of year index k has id first_new + k x this + j)."""
+    return entry_slots(int(world.params.max_entries_per_year), world.synthetic_weight)
 
 
 def slots(world: World, entries_per_year: int) -> int:
