@@ -86,7 +86,7 @@ def _synthetic_history(tmp_path: Path, truth: float, *, extra: str = "") -> Path
 def make_problem_from_rows(tmp_path: Path, rows, window=(2014, 2019)):
     p = tmp_path / "rows.csv"
     p.write_text("series,year,value,unit,source,use\n" + "".join(f"nev_sales_share,{y},{v},fraction,x,calibrate\n" for y, v in rows), encoding="utf-8")
-    return make_problem("baseline", read_history(p), window, FREE, firms=FIRMS)
+    return make_problem("baseline-uncalibrated", read_history(p), window, FREE, firms=FIRMS)
 
 
 def test_window_rule_problem_ignores_rows_outside(tmp_path):
@@ -119,7 +119,7 @@ def test_npe_recovers_known_parameter_from_synthetic_history(tmp_path):
     from zili.experiments.calibrate import calibrate_npe
 
     truth = 1.5
-    problem = make_problem("baseline", read_history(_synthetic_history(tmp_path, truth)), (2014, 2019), FREE, firms=FIRMS)
+    problem = make_problem("baseline-uncalibrated", read_history(_synthetic_history(tmp_path, truth)), (2014, 2019), FREE, firms=FIRMS)
     cal = calibrate_npe(problem, simulations=300, draws=200, seed=1, workers=2, sbc_share=0.34, sbc_samples=100, max_epochs=60)
     (row,) = cal.summary()
     assert row["q05"] <= truth <= row["q95"]
