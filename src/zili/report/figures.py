@@ -193,29 +193,19 @@ def _small_multiples(
     height_per_row: int = 230,
 ) -> go.Figure:
     """One panel per entity group; in each, one line (+band) per run and per (entity, label, dash)."""
-    labels = run_labels(runs)
-    rows, cols = _grid(len(panels), cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[p[0] for p in panels], vertical_spacing=0.12 if rows > 1 else 0.2, horizontal_spacing=0.07)
-    tags: dict[str, str] = {}
-    seen = set()
-    for i, (_, lines) in enumerate(panels):
-        r, c = i // cols + 1, i % cols + 1
-        for k, run in enumerate(runs):
-            ds = run.dataset
-            years = ds["year"].values
+
+    def lines_of(lines):
+        def fn(run):
+            out = []
             for entity, lab, dash in lines:
-                v = series_values(ds, metric, entity)
-                if v is None:
-                    continue
-                tag, unit = series_info(ds, metric, entity)
-                tags[metric] = tag
-                name = labels[k] + (f" ({lab})" if lab else "")
-                add_band(fig, years, v, name=name, colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit if unit != "fraction" else "", row=r, col=c, showlegend=name not in seen, dash=run_dash(k, dash), band=dash == "solid", label=entity)
-                seen.add(name)
-    fig.update_yaxes(title_text=yaxis, row=None, col=1)
-    note = band_note(runs)
-    fig.update_layout(title=_title(title, note), height=max(320, rows * height_per_row + 120), legend={"orientation": "h", "y": -0.08})
-    return _meta(fig, runs, tags)
+                v = series_values(run.dataset, metric, entity)
+                tag, unit = series_info(run.dataset, metric, entity) if v is not None else ("", "")
+                out.append((v, tag, "" if unit == "fraction" else unit, metric, lab, dash, entity))
+            return out
+
+        return fn
+
+    return _panels_figure(runs, [(t, lines_of(lines)) for t, lines in panels], title=title, cols=cols, yaxis=yaxis, height_per_row=height_per_row)
 
 
 def _empty(runs: list, title: str, message: str) -> go.Figure:
@@ -293,23 +283,31 @@ def _fund_ids() -> list[str]:
     return [r["fund"] for r in D.table("funds")]
 
 
-def _panels_figure(runs: list, panels: list[tuple[str, Callable[[Any], tuple[np.ndarray | None, str, str]]]], *, title: str, cols: int = 3) -> go.Figure:
-    """Generic small multiples where each panel computes (values, tag, unit) from a run."""
+def _panels_figure(runs: list, panels: list[tuple[str, Callable[[Any], Any]]], *, title: str, cols: int = 3, yaxis: str = "", height_per_row: int = 260) -> go.Figure:
+    """Small multiples: each panel is (title, fn) and ``fn(run)`` gives one line, ``(values, tag, unit, metric)``,
+    or a list of lines ``(values, tag, unit, metric, label, dash, hover label)``; one colour per run,
+    a 5-95% band on solid lines."""
     labels = run_labels(runs)
     rows, cols = _grid(len(panels), cols)
-    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[p[0] for p in panels], vertical_spacing=0.14 if rows > 1 else 0.2, horizontal_spacing=0.08)
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=[p[0] for p in panels], vertical_spacing=0.13 if rows > 1 else 0.2, horizontal_spacing=0.075)
     tags: dict[str, str] = {}
     seen = set()
     for i, (ptitle, fn) in enumerate(panels):
         r, c = i // cols + 1, i % cols + 1
         for k, run in enumerate(runs):
-            v, tag, unit, metric = fn(run)
-            if v is None:
-                continue
-            tags[metric] = tag
-            add_band(fig, run.dataset["year"].values, v, name=labels[k], colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit, row=r, col=c, showlegend=labels[k] not in seen, label=ptitle, dash=run_dash(k))
-            seen.add(labels[k])
-    fig.update_layout(title=_title(title, band_note(runs)), height=max(340, rows * 260 + 120), legend={"orientation": "h", "y": -0.08})
+            got = fn(run)
+            for v, tag, unit, metric, *style in (got if isinstance(got, list) else [got]):
+                if v is None:
+                    continue
+                lab, dash, hover = style if style else ("", "solid", ptitle)
+                tags[metric] = tag
+                name = labels[k] + (f" ({lab})" if lab else "")
+                add_band(fig, run.dataset["year"].values, v, name=name, colour=PALETTE[k % len(PALETTE)], tag=tag, unit=unit, row=r, col=c,
+                         showlegend=name not in seen, dash=run_dash(k, dash), band=dash == "solid", label=hover)
+                seen.add(name)
+    if yaxis:
+        fig.update_yaxes(title_text=yaxis, row=None, col=1)
+    fig.update_layout(title=_title(title, band_note(runs)), height=max(320, rows * height_per_row + 120), legend={"orientation": "h", "y": -0.08})
     return _meta(fig, runs, tags)
 
 
