@@ -221,3 +221,35 @@ def test_subsidy_cap_per_firm():
     assert d_capped < d_free
     b, d, u = (_fund_series(capped, m, "subsidy:s") for m in ("funder_budget", "capital_deployed", "capital_unspent"))
     assert np.array_equal(b, d + u) and u[:, -1].sum() > 0
+
+
+@pytest.mark.parametrize("selection", [0, 1, 2])
+def test_fused_selection_matches_the_numpy_formulas(selection):
+    """The compiled kernel computes the weights of ``_scores`` x exp(sigma x Gumbel) and selects with
+    probability min(1, deals x w / W) against the keyed uniform, as the NumPy reference would."""
+    from zili.model import capital, rng
+    from zili.model.groups import group_sum
+    from zili.model.state import initial_state
+
+    world = zili.compile_world(scenario(money_events(), firms=600, replicates=3))
+    state = initial_state(world, np.arange(3), rng.root_entropy(5))
+    p = world.params
+    R, M = state.alive.shape
+    N = len(world.names["node"])
+    gen = np.random.default_rng(0)
+    state.age[:] = gen.integers(0, 9, state.age.shape)
+    eligible = state.alive & (gen.random((R, M)) < 0.7)
+    keys = rng.stream_keys(state.entropy, state.replicates, 2016, "capital", 3)
+    deals = gen.integers(0, 6, (R, N)).astype(float)
+    A_tot = gen.integers(0, 2, (R, N)) * 1000
+    wi, sel, W = capital._select(eligible, state.node, state.prov, state.cap, state.capa, state.age, state.fid, keys, selection,
+                                 float(p.selection_capability), float(p.selection_size), float(p.selection_noise), 1, deals, A_tot)
+    ref = np.where(eligible, capital._scores(state, world, selection) * np.exp(p.selection_noise * capital._noise(state, keys)), 0.0)
+    np.testing.assert_allclose(wi, ref, rtol=1e-12)
+    np.testing.assert_allclose(W, group_sum(ref, state.node, N), rtol=1e-12)
+    rr = np.arange(R)[:, None]
+    prob = np.minimum(1.0, deals[rr, state.node] * ref / np.where(W[rr, state.node] > 0, W[rr, state.node], 1.0))
+    u = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
+    expected = eligible & (u < prob) & (A_tot[rr, state.node] > 0)
+    near = np.abs(u - prob) < 1e-9  # ties at the rounding level may go either way
+    assert sel.any() and np.array_equal(sel[~near], expected[~near])

@@ -405,12 +405,8 @@ def widening(samples: np.ndarray, truth: np.ndarray, grid: np.ndarray | None = N
     k = truth.shape[1]
     lam = np.full(k, grid[-1])
     for j in range(k):
-        for g in grid:
-            one = np.ones(k)
-            one[j] = g
-            if _ranks_inside(samples, truth, one)[1][:, j].mean() >= 0.9:
-                lam[j] = g
-                break
+        col = samples[..., j : j + 1], truth[:, j : j + 1]
+        lam[j] = next((g for g in grid if _ranks_inside(*col, np.array([g]))[1].mean() >= 0.9), grid[-1])
     return lam
 
 

@@ -104,9 +104,8 @@ def run_validation(scenario: str = DEFAULT_SCENARIO, *, sets: Sequence[str] = ()
     null, nmeta = run_doc(null_doc(doc))
     # a synthetic firm stands for w real ones: entrant ids step by the weighted slots a year, and
     # counts of synthetic startups are scaled to the population the scenario stands for
-    firms_now = max(int(base_sc.run.firms), 1)
-    scale = (base_sc.run.firms_represented or own) / firms_now
-    per_year = entry_slots(int(base_sc.params.capital.max_entries_per_year), (base_sc.run.firms_represented or firms_now) / firms_now)
+    scale = (base_sc.run.firms_represented or own) / max(int(base_sc.run.firms), 1)
+    per_year = entry_slots(int(base_sc.params.capital.max_entries_per_year), base_sc.run.synthetic_weight)
     pats = pattern_checks(traj, null, n_start=meta["firms"], null_n_start=nmeta["firms"], per_year=per_year, scale=scale, end_year=last_year, start_year=int(base_sc.run.start_year))
     for s in shocks:
         run_shock(s, doc, lambda d: run_doc(d)[0], base=traj)

@@ -28,7 +28,8 @@ SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 
 
 def _scores(state: State, world: World, selection: int) -> np.ndarray:
-    """Selection weight of every firm slot (before eligibility), (R, M)."""
+    """Selection weight of every firm slot (before eligibility), (R, M): the NumPy reference of the
+    scores inside :func:`_select` (a test holds the two together)."""
     p = world.params
     cap = np.maximum(state.cap, 1e-6)
     size = np.maximum(state.capa, 1e-6)
@@ -41,7 +42,7 @@ def _scores(state: State, world: World, selection: int) -> np.ndarray:
 
 
 def _noise(state: State, keys: np.ndarray) -> np.ndarray:
-    """Multiplicative selection noise exp(sigma * Gumbel), keyed on firm ids."""
+    """Standard Gumbel selection noise keyed on firm ids (the weight is score x exp(sigma x this))."""
     return rng.gumbel(keys, state.fid)
 
 
@@ -134,7 +135,7 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
     tools_dom = state.dom_share[:, world.tool_nodes, 0].mean(axis=1) if world.tool_nodes.any() else np.ones(R)
     state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - tools_dom[r_], 0.0)
     state.age[r_, m_] = 0
-    state.scratch["entries"] += np.bincount(r_ * len(world.names["node"]) + n_, minlength=R * len(world.names["node"])).reshape(R, -1)
+    state.scratch["entries"] += np.bincount(r_ * len(world.names["node"]) + n_, weights=state.weight[m_], minlength=R * len(world.names["node"])).reshape(R, -1)
     return r_, m_, g_
 
 

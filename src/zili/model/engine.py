@@ -82,7 +82,7 @@ def simulate(
         state = full.window(L)
         state.year_index = k
         state.scratch["waste"] = np.zeros((R, P), dtype=np.int64)
-        state.scratch["entries"] = np.zeros((R, N), dtype=np.int64)
+        state.scratch["entries"] = np.zeros((R, N))  # real firms (weighted)
         state.next_slot[:] = 0
         state = policy.step(state, world, k)
         weights = priorities.step(state, world, k)

@@ -176,10 +176,9 @@ class Recorder:
         fiscal = pub[:, i["grant"]] + pub[:, i["internal_rd"]] + pub[:, i["subsidy"]] + pub[:, i["tax_expenditure"]] + pub[:, i["equity"]]
         fiscal = fiscal / 1e6 + world.params.policy_loan_spread * pub[:, i["loan"]] / 1e6
         self._set("fiscal_cost", k, fiscal[:, None])
-        # counts are of real firms: a synthetic firm counts for its weight (entrants are all synthetic)
+        # counts are of real firms: a synthetic firm counts for its weight (entries and exits are weighted where counted)
         alive = group_sum(np.broadcast_to(state.weight, state.capa.shape), state.node, N, state.alive)
-        entries = sc["entries"] * world.synthetic_weight
-        for name, arr in (("firms_alive", alive), ("firm_entries", entries), ("firm_exits", sc["exits"]), ("soe_acquisitions", sc["acquisitions"])):
+        for name, arr in (("firms_alive", alive), ("firm_entries", sc["entries"]), ("firm_exits", sc["exits"]), ("soe_acquisitions", sc["acquisitions"])):
             self._set(name, k, np.concatenate([arr, arr.sum(1, keepdims=True)], axis=1))
         self._set("ic_self_sufficiency", k, np.stack([_ratio(ic_dom, ic_d), _ratio(ic_own, ic_d)], axis=1))
         self._set("ic_trade_balance", k, (exp_.sum(2)[:, self.ic].sum(1) - imp.sum(2)[:, self.ic].sum(1))[:, None])

@@ -309,7 +309,7 @@ def compile_world(sc: Scenario) -> World:
         gdp_rmb_bn=np.array([gdp.get(int(y), np.nan) for y in years]),
         deflator=_deflator(sc, len(years)),
         engineers0=p.engineers_k, graduates0=p.graduates_k,
-        synthetic_weight=(sc.run.firms_represented or sc.run.firms) / sc.run.firms if sc.run.firms > 0 else 1.0,
+        synthetic_weight=sc.run.synthetic_weight,
     )
 
 

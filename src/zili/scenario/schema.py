@@ -38,6 +38,11 @@ class RunSettings(BaseModel):
         True, description="pay in the money no event carries: private VC, SOE internal R&D, policy loans, provincial guidance funds"
     )
 
+    @property
+    def synthetic_weight(self) -> float:
+        """Real firms one synthetic firm stands for (1 when ``firms_represented`` is not set or there are no firms)."""
+        return (self.firms_represented or self.firms) / self.firms if self.firms > 0 else 1.0
+
     @model_validator(mode="after")
     def _years(self):
         if self.end_year < self.start_year:
