@@ -306,3 +306,17 @@ def test_no_controls_is_baseline_without_export_controls():
     assert [e for e in nc.events if e.kind == "export_control"] == []
     assert [e for e in base.events if e.kind != "export_control"] == nc.events
     assert base.params == nc.params and base.run == nc.run
+
+
+def test_shortening_the_run_drops_later_events_but_a_file_event_outside_still_fails(tmp_path):
+    """`--set run.end_year=Y` on a shipped scenario stops the timeline at Y; an event written outside its
+    own file's run is still an error."""
+    full = load_scenario("baseline")
+    short = load_scenario("baseline", sets=["run.end_year=2016"])
+    assert short.run.end_year == 2016 and 0 < len(short.events) < len(full.events)
+    assert all(e.announce <= 2016 and e.effect <= 2016 for e in short.events)
+    assert {e.name for e in short.events} == {e.name for e in full.events if e.announce <= 2016 and e.effect <= 2016}
+    p = tmp_path / "late.toml"
+    p.write_text('[run]\nstart_year = 2014\nend_year = 2016\n[[events]]\nkind = "privacy_law"\nname = "p"\nannounce = 2020\neffect = 2020\nseverity = 0.5\n')
+    with pytest.raises(ScenarioError, match="outside the run"):
+        load_scenario(p)

@@ -82,7 +82,9 @@ def _print_summary(results, sc, wall: float, written: Path) -> None:
     keep = [i for i in range(len(years))][: room] if len(years) > room else list(range(len(years)))
     R = results.dataset.sizes["replicate"]
     t = Table(
-        title=f"zili {sc.name}: median, and below it 5%-95% across {R} replicates (stochastic uncertainty only); 2 significant figures",
+        title=f"zili {sc.name}: median, and below it 5%-95% across {R} replicates (stochastic uncertainty only"
+        + ("; calibrated parameters at their posterior medians, `zili ensemble --method posterior` runs the draws" if sc.posterior and sc.posterior.draws else "")
+        + "); 2 significant figures",
         title_justify="left",
         box=box.SIMPLE_HEAD,
         padding=(0, 1),

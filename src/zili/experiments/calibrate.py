@@ -109,15 +109,14 @@ def truncated_doc(ref: str, last_year: int, *, firms: int | None = None, sets: S
     """The raw scenario run only to ``last_year``: events announced or taking effect later
     are dropped (they cannot act before they are announced; the one event announced in the
     window with a later effect loses only its announcement year)."""
-    from zili.scenario.load import apply_sets, raw_scenario
+    from zili.scenario.load import apply_sets, end_events, raw_scenario
 
     doc = apply_sets(raw_scenario(ref), list(sets))
     doc.setdefault("run", {})["end_year"] = int(last_year)
     if firms is not None:
         doc["run"]["firms"] = int(firms)
-    doc["events"] = [e for e in doc.get("events", []) if int(e.get("announce", 0)) <= last_year and int(e.get("effect", 0)) <= last_year]
-    dropped = set(doc.get("remove_events", []))
-    doc["remove_events"] = sorted(dropped & {e.get("name") for e in doc["events"]})
+    end_events(doc, int(last_year))
+    doc["remove_events"] = doc.get("remove_events", [])
     doc.pop("posterior", None)
     return doc
 

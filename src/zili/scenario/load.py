@@ -108,11 +108,26 @@ def parse_set(assignment: str) -> tuple[list[str], Any]:
     return keys, value
 
 
+def end_events(doc: dict[str, Any], last_year: int) -> dict[str, Any]:
+    """Drop the events announced or taking effect after ``last_year`` (they cannot act in the run),
+    and the ``remove_events`` entries that then name nothing; ``doc`` is changed in place and returned."""
+    doc["events"] = [e for e in doc.get("events", []) if int(e.get("announce", 0)) <= last_year and int(e.get("effect", 0)) <= last_year]
+    if "remove_events" in doc:
+        doc["remove_events"] = sorted(set(doc["remove_events"]) & {e.get("name") for e in doc["events"]})
+    return doc
+
+
 def apply_sets(doc: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
-    """Apply ``--set`` overrides to a raw scenario dict (a copy is returned)."""
+    """Apply ``--set`` overrides to a raw scenario dict (a copy is returned).
+
+    Shortening the run (``--set run.end_year=Y``) drops the events that come after ``Y``: a
+    scenario's timeline is written for its own years, and a shorter run is a request to stop earlier.
+    """
     out = copy.deepcopy(doc)
     for a in assignments:
         keys, value = parse_set(a)
+        if keys == ["run", "end_year"] and isinstance(value, int):
+            end_events(out, value)
         node = out
         for k in keys[:-1]:
             if k == "data":
