@@ -148,7 +148,7 @@ class Draft:
         """The raw document with every edit applied."""
         import copy
 
-        from zili.scenario.load import apply_sets
+        from zili.scenario.load import apply_sets, end_events
 
         doc = copy.deepcopy(self.base)
         doc.pop("extends", None)
@@ -158,11 +158,12 @@ class Draft:
         doc["events"] = events
         doc["remove_events"] = []
         doc = apply_sets(doc, [f"{k}={_fmt(v)}" for k, v in self.sets.items() if v is not None])
-        # a shorter horizon leaves out the events announced or acting after it (the loader rejects them)
+        # a shorter horizon leaves out the events announced or acting after it (the scenario layer's rule)
         end = doc.get("run", {}).get("end_year")
         if isinstance(end, int):
-            self.left_out = [e.get("name") for e in doc["events"] if any(isinstance(e.get(k), int) and e[k] > end for k in ("announce", "effect"))]
-            doc["events"] = [e for e in doc["events"] if e.get("name") not in set(self.left_out)]
+            end_events(doc, end)
+        kept = {e.get("name") for e in doc["events"]}
+        self.left_out = [e.get("name") for e in events if e.get("name") not in kept]
         return doc
 
     def scenario(self):
