@@ -242,12 +242,14 @@ def test_fused_selection_matches_the_numpy_formulas(selection):
     keys = rng.stream_keys(state.entropy, state.replicates, 2016, "capital", 3)
     deals = gen.integers(0, 6, (R, N)).astype(float)
     A_tot = gen.integers(0, 2, (R, N)) * 1000
-    wi, sel, W = capital._select(eligible, state.node, state.prov, state.cap, state.capa, state.age, state.fid, keys, selection,
+    wi, sel, W = capital._select(eligible, state.node, state.prov, *capital.log_scores(state), state.age, state.fid, keys, selection,
                                  float(p.selection_capability), float(p.selection_size), float(p.selection_noise), 1, deals, A_tot)
-    ref = np.where(eligible, capital._scores(state, world, selection) * np.exp(p.selection_noise * capital._noise(state, keys)), 0.0)
+    rr = np.arange(R)[:, None]
+    money = A_tot[rr, state.node] > 0  # firms in groups without money are never weighed
+    ref = np.where(eligible & money, capital._scores(state, world, selection) * np.exp(p.selection_noise * capital._noise(state, keys)), 0.0)
+    assert (ref > 0).any() and ((ref == 0) & eligible).any()
     np.testing.assert_allclose(wi, ref, rtol=1e-12)
     np.testing.assert_allclose(W, group_sum(ref, state.node, N), rtol=1e-12)
-    rr = np.arange(R)[:, None]
     prob = np.minimum(1.0, deals[rr, state.node] * ref / np.where(W[rr, state.node] > 0, W[rr, state.node], 1.0))
     u = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
     expected = eligible & (u < prob) & (A_tot[rr, state.node] > 0)

@@ -46,14 +46,22 @@ def _noise(state: State, keys: np.ndarray) -> np.ndarray:
     return rng.gumbel(keys, state.fid)
 
 
+def log_scores(state: State) -> tuple[np.ndarray, np.ndarray]:
+    """Logs of the score inputs, computed once a year and shared by every fund: log capability
+    and log capacity (each floored at 1e-6, as in :func:`_scores`), (R, M) each."""
+    return np.log(np.maximum(state.cap, 1e-6)), np.log(np.maximum(state.capa, 1e-6))
+
+
 @numba.njit(cache=True, nogil=True)
-def _select(eligible, node, prov, cap, capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in two compiled passes.
 
-    Pass 1: weight ``wi`` = score x exp(sigma x Gumbel) of every eligible firm (scores as in
-    :func:`_scores`, the Gumbel keyed on firm ids) and its group total ``W`` (group = node, or
+    Pass 1: weight ``wi`` = score x exp(sigma x Gumbel) of every eligible firm in a group with
+    money, as exp(log score + sigma x Gumbel) from the year's shared logs (scores as in
+    :func:`_scores`, the Gumbel keyed on firm ids), and its group total ``W`` (group = node, or
     node x province). Pass 2: firm ``i`` is selected with probability min(1, deals x wi / W) of its
-    group (a keyed uniform), where the group has money. Returns (wi, sel, W).
+    group (a keyed uniform). Groups without money are skipped (their firms cannot be selected).
+    Returns (wi, sel, W).
     """
     R, L = eligible.shape
     G = deals.shape[1]
@@ -61,31 +69,32 @@ def _select(eligible, node, prov, cap, capa, age, fid, keys, selection, a_cap, b
     W = np.zeros((R, G))
     sel = np.zeros((R, L), dtype=np.bool_)
     salt = np.uint64(0xA5A5A5A5)
+    log_young = np.log(2.0)
     for r in range(R):
         k = keys[r]
-        for m in range(L):
-            if not eligible[r, m]:
-                continue
-            c = max(cap[r, m], 1e-6)
-            if selection == 0:  # champions
-                s = c ** a_cap * max(capa[r, m], 1e-6) ** b_size
-            elif selection == 1:  # venture
-                s = c ** a_cap * (2.0 if age[r, m] < 5 else 1.0)
-            else:  # broad
-                s = max(capa[r, m], 1e-6)
-            g = -np.log(-np.log(rng.u01(k, fid[r, m])))
-            w = s * np.exp(sigma * g)
-            wi[r, m] = w
-            W[r, node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)] += w
-        ks = k ^ salt
         for m in range(L):
             if not eligible[r, m]:
                 continue
             grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
             if A_tot[r, grp] <= 0:
                 continue
+            if selection == 0:  # champions
+                ls = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
+            elif selection == 1:  # venture
+                ls = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
+            else:  # broad
+                ls = log_capa[r, m]
+            w = np.exp(ls - sigma * np.log(-np.log(rng.u01(k, fid[r, m]))))
+            wi[r, m] = w
+            W[r, grp] += w
+        ks = k ^ salt
+        for m in range(L):
+            w = wi[r, m]
+            if w == 0.0:
+                continue
+            grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
             tot = W[r, grp]
-            prob = min(1.0, deals[r, grp] * wi[r, m] / (tot if tot > 0 else 1.0))
+            prob = min(1.0, deals[r, grp] * w / (tot if tot > 0 else 1.0))
             if rng.u01(ks, fid[r, m]) < prob:
                 sel[r, m] = True
     return wi, sel, W
@@ -225,6 +234,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN * w
     startup_ticket = max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN * w), 1)
     max_deals = max(p.max_deals_per_fund_node / w, 1.0)
+    log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
     for u in order:
         avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
@@ -264,6 +274,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             A_s = np.floor(A * p.startup_share).astype(np.int64)
             counts = A_s.sum(axis=0) // startup_ticket
             r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov)
+            log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
             made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
             for i, payer in enumerate(payers):
                 if len(m_n):
@@ -272,7 +283,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             A = A - np.where(made[None], A_s, 0)
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        wi, sel, _ = _select(eligible, state.node, state.prov, state.cap, state.capa, state.age, state.fid, keys, selection,
+        wi, sel, _ = _select(eligible, state.node, state.prov, log_cap, log_capa, state.age, state.fid, keys, selection,
                              float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
         r_i, m_i = np.nonzero(sel)
         if len(m_i):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from zili.model import capital, finance, innovation, market, nev, policy, priorities, production, provinces, realfin, talent
+from zili.model.backend import check as backend_check
 from zili.model.metrics import Recorder
 from zili.model.state import entries_per_year, initial_state
 from zili.model.trajectory import Ledger, MetricBlock, Trajectory
@@ -47,6 +48,7 @@ def simulate(
     entropy: int,
     progress=None,
     counterfactual: World | None = None,
+    backend: str = "numba",
 ) -> Trajectory:
     """Run the yearly steps for a batch of replicates.
 
@@ -62,6 +64,9 @@ def simulate(
         Progress sink, one ``advance`` per simulated year.
     counterfactual : World, optional
         The paired no-control world; fills ``output_at_risk``.
+    backend : {"numba", "numpy", "jax"}
+        How the per-firm kernels run (:mod:`zili.model.backend`); results agree within the
+        tolerance stated there.
 
     Returns
     -------
@@ -70,6 +75,7 @@ def simulate(
     progress = progress or NoProgress()
     reps = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
     state = initial_state(world, reps, entropy)
+    state.backend = backend_check(backend)
     rec = Recorder(world, len(reps))
     parts: list = []
     R, N, P = len(reps), len(world.names["node"]), len(world.names["payer"])
@@ -103,7 +109,7 @@ def simulate(
     state = full
     metrics = rec.result()
     if counterfactual is not None:
-        cf = simulate(counterfactual, replicates=reps, entropy=entropy, progress=_Forward(progress))
+        cf = simulate(counterfactual, replicates=reps, entropy=entropy, progress=_Forward(progress), backend=backend)
         at_risk = cf.metric("output").values - rec.blocks["output"][3]
         metrics = tuple(
             MetricBlock(b.metric, b.entities, at_risk, b.tag, b.unit) if b.metric == "output_at_risk" else b for b in metrics

@@ -11,11 +11,11 @@ cumulative books, so cash and debt reconcile exactly (see :func:`books_residual`
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from zili.model import rng
+from zili.model import backend, rng
 from zili.model.groups import group_sum
-from zili.model.money import to_thousand
 from zili.model.state import State
 from zili.model.world import OWNERSHIP, World
 
@@ -34,99 +34,260 @@ def books_residual(state: State) -> tuple[np.ndarray, np.ndarray]:
     return state.cash - cash, state.debt - debt
 
 
-def _book(state: State, name: str, amount: np.ndarray) -> None:
-    state.books[name] += amount
+FOREIGN_FAB = OWNERSHIP.index("foreign_fab")
+# the parameters of the per-firm kernels, in the order the compiled kernel unpacks them
+KERNEL_PARAMS = (
+    "capital_intensity", "variable_cost_share", "fixed_cost_share", "own_rd_intensity", "capacity_depreciation",
+    "max_leverage", "capex_share_equity", "interest_rate", "capacity_growth_cap", "foreign_tools_servicing_life",
+    "insolvency_leverage", "soft_budget", "acquisition_rate", "exit_hazard", "startup_base_hazard", "restriction_exit_rate",
+)
+# firm books a year's settlement adds to, in the order the kernels return them
+FLOWS = ("bank_loan", "revenue", "cost", "rd", "capex", "interest", "bailout", "distress_loan", "payout", "debt_writeoff")
+
+
+def _thousand(xp, rmb_bn):
+    """RMB bn -> int64 RMB thousand, rounded to nearest (as :func:`zili.model.money.to_thousand`)."""
+    return xp.rint(rmb_bn * 1e6).astype(xp.int64)
+
+
+def settle(xp, f: dict, t: dict, p: dict) -> dict:
+    """One year's accounts, capacity and exits of every firm slot, as a pure array function.
+
+    The reference of the compiled :func:`_settle_kernel` and what the JAX backend traces
+    (``xp`` is ``numpy`` or ``jax.numpy``). Money is int64 RMB thousand, capacity and
+    output float RMB bn per year.
+
+    Parameters
+    ----------
+    f : dict of (R, M) firm arrays
+        alive, out, node, tier, owner, age, cash, debt, capa, received, grants,
+        foreign_tools; ``weight`` (M,); keyed uniforms u1, u2, u3.
+    t : dict of tables
+        price, cost_index, has_soe (R, N); expand (R, N, 2); tool_avail, tools_dom (R, 2);
+        fab (N,) bool; restrict (N,) financial restriction of each node's sector; ban (2,)
+        servicing-ban wear per tier; waiver (bool).
+    p : dict of float
+        The :data:`KERNEL_PARAMS`.
+
+    Returns
+    -------
+    dict: the new cash, debt, capa, foreign_tools, owner, alive, out, age; rd and rd_own
+    (RMB bn); exit and acquire masks; and each of :data:`FLOWS` (int64, this year's amount).
+    """
+    rr = xp.arange(f["alive"].shape[0])[:, None]
+    alive, node, tier, owner = f["alive"], f["node"], f["tier"], f["owner"]
+    cash, debt, capa, ft = f["cash"], f["debt"], f["capa"], f["foreign_tools"]
+    zero = xp.zeros_like(cash)
+    revenue_bn = f["out"] * t["price"][rr, node]
+    revenue = xp.where(alive, _thousand(xp, revenue_bn), zero)
+    # learning nodes (batteries) get cheaper to build and run as their cost index falls (1 elsewhere)
+    ci = t["cost_index"][rr, node]
+    iota = p["capital_intensity"] * ci
+    cost = xp.where(alive, _thousand(xp, p["variable_cost_share"] * revenue_bn + p["fixed_cost_share"] * ci * capa), zero)
+    own_rd = xp.where(alive & (cash > 0), _thousand(xp, p["own_rd_intensity"] * revenue_bn), zero)
+    rd = own_rd + f["grants"]
+    margin = xp.maximum(revenue - cost - own_rd, 0)
+    # maintenance keeps capacity whole; expansion follows demand when utilisation runs above target
+    maintain = _thousand(xp, p["capacity_depreciation"] * capa * iota)
+    want = _thousand(xp, t["expand"][rr, node, tier] * capa * iota)
+    expand = xp.minimum(xp.maximum(margin - maintain, 0), want)
+    # the rest of a wanted expansion is borrowed from banks, within a leverage limit
+    room = xp.maximum(_thousand(xp, p["max_leverage"] * capa * iota) - debt, 0)
+    borrow = xp.where(alive & (cash > 0), xp.minimum(want - expand, room), zero)
+    debt = debt + borrow
+    cash = cash + borrow
+    capex = xp.where(alive, xp.floor(p["capex_share_equity"] * f["received"]).astype(xp.int64) + maintain + expand + borrow, zero)
+    interest = xp.where(alive, xp.floor(debt * p["interest_rate"]).astype(xp.int64), zero)
+    cash = cash + (revenue - cost - rd - capex - interest)
+    # capacity: new investment less depreciation; unserviced foreign tools wear out faster
+    growth_capex = xp.where(alive, capex - maintain, zero) / 1e6
+    new_capa = xp.minimum(growth_capex / iota, xp.maximum(capa, 0.05 * f["weight"]) * p["capacity_growth_cap"])
+    # a fab's new capacity is limited by the tools it can get (controls cut imports of the tiers they cover)
+    fab = t["fab"][node]
+    new_capa = xp.where(fab, new_capa * t["tool_avail"][rr, tier], new_capa)
+    # a line stops when any of its tools goes unserviced: the worst-hit tool node sets the wear
+    extra = ft * t["ban"][tier] / p["foreign_tools_servicing_life"]
+    extra = xp.where(t["waiver"] & (owner == FOREIGN_FAB), 0.0, extra)  # foreign-owned fabs keep service
+    new_foreign = xp.where(fab, 1.0 - t["tools_dom"][rr, tier], 0.0)
+    wear = 1 - xp.where(fab, extra, 0.0)
+    kept = xp.maximum(capa * wear, 0.0)
+    total = kept + new_capa
+    ft = xp.where(total > 0, (kept * ft * wear + new_capa * new_foreign) / xp.maximum(total, 1e-12), ft)
+    capa = xp.where(alive, total, 0.0)
+    # distress and exit
+    soe = (owner == SOES[0]) | (owner == SOES[1])
+    neg = alive & (cash < 0)
+    gap = xp.where(cash < 0, -cash, zero)
+    # a cash shortfall is bridged by loans until the firm is insolvent (debt beyond its capital stock)
+    insolvent = neg & (debt + gap > _thousand(xp, p["insolvency_leverage"] * capa * iota))
+    bailout = insolvent & soe & (p["soft_budget"] > 0)
+    u1 = f["u1"]
+    acquire = insolvent & ~soe & (u1 < p["acquisition_rate"]) & t["has_soe"][rr, node]
+    fail = insolvent & ~bailout & ~acquire & (f["u2"] < p["exit_hazard"])
+    young = alive & (f["age"] < 5) & (f["u3"] < p["startup_base_hazard"])
+    restricted = alive & (u1 < p["restriction_exit_rate"] * t["restrict"][node])
+    exit_ = fail | ((young | restricted) & ~bailout & ~acquire)
+    rescue = bailout | acquire
+    b_amt = xp.where(rescue, gap, zero)
+    d_amt = xp.where(neg & ~rescue, gap, zero)
+    debt = debt + b_amt + d_amt
+    cash = cash + b_amt + d_amt
+    # exits: remaining cash paid out, debt written off
+    payout = xp.where(exit_, cash, zero)
+    cash = cash - payout
+    writeoff = xp.where(exit_, debt, zero)
+    debt = debt - writeoff
+    alive = alive & ~exit_
+    return {
+        "cash": cash, "debt": debt, "capa": xp.where(alive, capa, 0.0), "foreign_tools": ft,
+        "owner": xp.where(acquire, LOCAL_SOE, owner), "alive": alive, "out": xp.where(alive, f["out"], 0.0), "age": f["age"] + 1,
+        "rd": rd / 1e6, "rd_own": own_rd / 1e6, "exit": exit_, "acquire": acquire,
+        "bank_loan": borrow, "revenue": revenue, "cost": cost, "rd_flow": rd, "capex": capex, "interest": interest,
+        "bailout": b_amt, "distress_loan": d_amt, "payout": payout, "debt_writeoff": writeoff,
+    }
+
+
+@numba.njit(cache=True, nogil=True)
+def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
+                   price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
+                   rd_f, rd_own_f, exit_, acquire, flows):  # pragma: no cover - compiled
+    """:func:`settle` as one compiled pass over the firm slots, updating the firm arrays in place.
+
+    Same operations in the same order as the array function (bit-identical arithmetic);
+    the keyed uniforms u1, u2, u3 are drawn inline (``keys`` (R, 3)). ``flows`` (len(FLOWS),
+    R, M) receives this year's amount of each flow.
+    """
+    (capint, vcs, fcs, ordi, dep, maxlev, cse, ir, cgc, life, il, soft, acq, eh, sbh, rer) = (
+        pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9], pv[10], pv[11], pv[12], pv[13], pv[14], pv[15])
+    R, M = alive.shape
+    for r in range(R):
+        k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
+        for m in range(M):
+            a = alive[r, m]
+            n, ti, ow = node[r, m], tier[r, m], owner[r, m]
+            c, d, cp, f_t = cash[r, m], debt[r, m], capa[r, m], ft[r, m]
+            rev_bn = out[r, m] * price[r, n]
+            revenue = np.int64(np.rint(rev_bn * 1e6)) if a else np.int64(0)
+            ci = cost_index[r, n]
+            iota = capint * ci
+            cost = np.int64(np.rint((vcs * rev_bn + fcs * ci * cp) * 1e6)) if a else np.int64(0)
+            own_rd = np.int64(np.rint(ordi * rev_bn * 1e6)) if (a and c > 0) else np.int64(0)
+            rd = own_rd + grants[r, m]
+            margin = max(revenue - cost - own_rd, np.int64(0))
+            maintain = np.int64(np.rint(dep * cp * iota * 1e6))
+            want = np.int64(np.rint(expand[r, n, ti] * cp * iota * 1e6))
+            exp_ = min(max(margin - maintain, np.int64(0)), want)
+            room = max(np.int64(np.rint(maxlev * cp * iota * 1e6)) - d, np.int64(0))
+            borrow = min(want - exp_, room) if (a and c > 0) else np.int64(0)
+            d += borrow
+            c += borrow
+            capex = (np.int64(np.floor(cse * received[r, m])) + maintain + exp_ + borrow) if a else np.int64(0)
+            interest = np.int64(np.floor(d * ir)) if a else np.int64(0)
+            c += revenue - cost - rd - capex - interest
+            growth_capex = (capex - maintain if a else np.int64(0)) / 1e6
+            new_capa = min(growth_capex / iota, max(cp, 0.05 * weight[m]) * cgc)
+            is_fab = fab[n]
+            if is_fab:
+                new_capa = new_capa * tool_avail[r, ti]
+            extra = f_t * ban[ti] / life
+            if waiver and ow == FOREIGN_FAB:
+                extra = 0.0
+            new_foreign = 1.0 - tools_dom[r, ti] if is_fab else 0.0
+            wear = 1 - (extra if is_fab else 0.0)
+            kept = max(cp * wear, 0.0)
+            total = kept + new_capa
+            if total > 0:
+                f_t = (kept * f_t * wear + new_capa * new_foreign) / max(total, 1e-12)
+            cp = total if a else 0.0
+            # distress and exit
+            soe = ow == 0 or ow == 1
+            neg = a and c < 0
+            gap = -c if c < 0 else np.int64(0)
+            insolvent = neg and (d + gap > np.int64(np.rint(il * cp * iota * 1e6)))
+            bail = insolvent and soe and soft > 0
+            fid_ = fid[r, m]
+            u1 = rng.u01(k1, fid_)
+            acqd = insolvent and (not soe) and u1 < acq and has_soe[r, n]
+            fail = insolvent and (not bail) and (not acqd) and rng.u01(k2, fid_) < eh
+            young = a and age[r, m] < 5 and rng.u01(k3, fid_) < sbh
+            restricted = a and u1 < rer * restrict[n]
+            ex = fail or ((young or restricted) and not bail and not acqd)
+            rescue = bail or acqd
+            b_amt = gap if rescue else np.int64(0)
+            d_amt = gap if (neg and not rescue) else np.int64(0)
+            d += b_amt + d_amt
+            c += b_amt + d_amt
+            payout = c if ex else np.int64(0)
+            c -= payout
+            wo = d if ex else np.int64(0)
+            d -= wo
+            a = a and not ex
+            alive[r, m] = a
+            cash[r, m], debt[r, m], capa[r, m] = c, d, (cp if a else 0.0)
+            ft[r, m] = f_t
+            if acqd:
+                owner[r, m] = LOCAL_SOE
+            if not a:
+                out[r, m] = 0.0
+            age[r, m] += 1
+            rd_f[r, m], rd_own_f[r, m] = rd / 1e6, own_rd / 1e6
+            exit_[r, m], acquire[r, m] = ex, acqd
+            flows[0, r, m], flows[1, r, m], flows[2, r, m], flows[3, r, m], flows[4, r, m] = borrow, revenue, cost, rd, capex
+            flows[5, r, m], flows[6, r, m], flows[7, r, m], flows[8, r, m], flows[9, r, m] = interest, b_amt, d_amt, payout, wo
+
+
+def _tables(state: State, world: World, k: int) -> dict:
+    """The node- and tier-level tables :func:`settle` reads, for year index ``k``."""
+    p = world.params
+    R = state.alive.shape[0]
+    N = len(world.names["node"])
+    # a line stops when any of its tools goes unserviced: the worst-hit tool node sets the wear
+    ban = world.servicing_ban[k][world.tool_nodes].max(axis=0) if world.tool_nodes.any() else np.zeros(2)
+    # mature fab lines that run on advanced-tier tools (28 nm on immersion DUV) lose service too
+    ban = np.array([min(1.0, ban[0] + p.mature_fab_advanced_tools * ban[1]), ban[1]])
+    soe = np.isin(state.owner, SOES)
+    return {
+        "price": state.price, "cost_index": state.scratch.get("cost_index", np.ones((R, N))),
+        "has_soe": group_sum(np.ones(state.alive.shape), state.node, N, state.alive & soe) > 0,
+        "expand": state.scratch["expand"], "tool_avail": state.scratch.get("tool_avail", np.ones((R, 2))),
+        "tools_dom": state.dom_share[:, world.tool_nodes, :].mean(axis=1) if world.tool_nodes.any() else np.zeros((R, 2)),
+        "fab": world.fab_nodes, "restrict": world.fin_restrict[k][world.node_sector], "ban": ban,
+        "waiver": bool(world.servicing_waiver[k]),
+    }
 
 
 def step(state: State, world: World, k: int) -> State:
-    """Settle the year's accounts of every firm and handle distress and exit."""
+    """Settle the year's accounts of every firm and handle distress and exit (see :func:`settle`)."""
     p = world.params
     R, M = state.alive.shape
     N = len(world.names["node"])
     P = len(world.names["payer"])
     year = int(world.years[k])
-    alive = state.alive
-    rr = np.arange(R)[:, None]
-    revenue_bn = state.out * state.price[rr, state.node]
-    revenue = np.where(alive, to_thousand(revenue_bn), 0)
-    # learning nodes (batteries) get cheaper to build and run as their cost index falls (1 elsewhere)
-    ci = state.scratch.get("cost_index", np.ones((R, N)))[rr, state.node]
-    iota = p.capital_intensity * ci
-    cost = np.where(alive, to_thousand(p.variable_cost_share * revenue_bn + p.fixed_cost_share * ci * state.capa), 0)
-    own_rd = np.where(alive & (state.cash > 0), to_thousand(p.own_rd_intensity * revenue_bn), 0)
-    rd = own_rd + state.grants
-    margin = np.maximum(revenue - cost - own_rd, 0)
-    # maintenance keeps capacity whole; expansion follows demand when utilisation runs above target
-    maintain = to_thousand(p.capacity_depreciation * state.capa * iota)
-    want = to_thousand(state.scratch["expand"][rr, state.node, state.tier] * state.capa * iota)
-    expand = np.minimum(np.maximum(margin - maintain, 0), want)
-    # the rest of a wanted expansion is borrowed from banks, within a leverage limit
-    room = np.maximum(to_thousand(p.max_leverage * state.capa * iota) - state.debt, 0)
-    borrow = np.where(alive & (state.cash > 0), np.minimum(want - expand, room), 0)
-    state.debt += borrow
-    state.cash += borrow
-    _book(state, "bank_loan", borrow)
-    capex = np.where(alive, np.floor(p.capex_share_equity * state.received).astype(np.int64) + maintain + expand + borrow, 0)
-    interest = np.where(alive, np.floor(state.debt * p.interest_rate).astype(np.int64), 0)
-    state.cash += revenue - cost - rd - capex - interest
-    for name, amount in (("revenue", revenue), ("cost", cost), ("rd", rd), ("capex", capex), ("interest", interest)):
-        _book(state, name, amount)
-    state.rd = rd / 1e6
-    state.rd_own = own_rd / 1e6
-    # capacity: new investment less depreciation; unserviced foreign tools wear out faster
-    growth_capex = np.where(alive, capex - maintain, 0) / 1e6
-    new_capa = np.minimum(growth_capex / iota, np.maximum(state.capa, 0.05 * state.weight) * p.capacity_growth_cap)
-    # a fab's new capacity is limited by the tools it can get (controls cut imports of the tiers they cover)
-    tools = state.scratch.get("tool_avail", np.ones((R, 2)))[rr, state.tier]
-    new_capa = np.where(world.fab_nodes[state.node], new_capa * tools, new_capa)
-    # a line stops when any of its tools goes unserviced: the worst-hit tool node sets the wear
-    ban = world.servicing_ban[k][world.tool_nodes].max(axis=0) if world.tool_nodes.any() else np.zeros(2)
-    # mature fab lines that run on advanced-tier tools (28 nm on immersion DUV) lose service too
-    ban = np.array([min(1.0, ban[0] + p.mature_fab_advanced_tools * ban[1]), ban[1]])
-    extra = state.foreign_tools * ban[state.tier] / p.foreign_tools_servicing_life
-    if world.servicing_waiver[k]:  # foreign-owned fabs in China keep their tools serviced
-        extra = np.where(state.owner == OWNERSHIP.index("foreign_fab"), 0.0, extra)
-    fab = world.fab_nodes[state.node]
-    tools_dom = state.dom_share[:, world.tool_nodes, :].mean(axis=1) if world.tool_nodes.any() else np.zeros((R, 2))
-    new_foreign = np.where(fab, 1.0 - tools_dom[rr, state.tier], 0.0)
-    kept = state.capa * (1 - np.where(fab, extra, 0.0))
-    total = np.maximum(kept, 0.0) + new_capa
-    state.foreign_tools = np.where(
-        total > 0, (np.maximum(kept, 0.0) * state.foreign_tools * (1 - np.where(fab, extra, 0.0)) + new_capa * new_foreign) / np.maximum(total, 1e-12), state.foreign_tools
-    )
-    state.capa = np.where(alive, total, 0.0)
-    # distress and exit
+    t = _tables(state, world, k)
     keys = rng.stream_keys(state.entropy, state.replicates, year, "finance")
-    u1, u2 = rng.uniform(keys, state.fid), rng.uniform(keys ^ np.uint64(0x9E37), state.fid)
-    u3 = rng.uniform(keys ^ np.uint64(0x7F4A), state.fid)
-    soe = np.isin(state.owner, SOES)
-    neg = alive & (state.cash < 0)
-    has_soe = group_sum(np.ones((R, M)), state.node, N, alive & soe) > 0
-    gap = np.where(state.cash < 0, -state.cash, 0)
-    # a cash shortfall is bridged by loans until the firm is insolvent (debt beyond its capital stock)
-    insolvent = neg & (state.debt + gap > to_thousand(p.insolvency_leverage * state.capa * iota))
-    bailout = insolvent & soe & bool(p.soft_budget)
-    acquire = insolvent & ~soe & (u1 < p.acquisition_rate) & has_soe[rr, state.node]
-    fail = insolvent & ~bailout & ~acquire & (u2 < p.exit_hazard)
-    young = alive & (state.age < 5) & (u3 < p.startup_base_hazard)
-    sect = world.node_sector[state.node]
-    restricted = alive & (u1 < p.restriction_exit_rate * world.fin_restrict[k][sect])
-    exit_ = fail | ((young | restricted) & ~bailout & ~acquire)
-    rescue = bailout | acquire
-    state.owner = np.where(acquire, LOCAL_SOE, state.owner)
-    b_amt = np.where(rescue, gap, 0)
-    d_amt = np.where(neg & ~rescue, gap, 0)
-    _book(state, "bailout", b_amt)
-    _book(state, "distress_loan", d_amt)
-    state.debt += b_amt + d_amt
-    state.cash += b_amt + d_amt
-    # exits: remaining cash paid out, debt written off, investors' capital written off less recoveries
-    payout = np.where(exit_, state.cash, 0)
-    _book(state, "payout", payout)
-    state.cash -= payout
-    wo = np.where(exit_, state.debt, 0)
-    _book(state, "debt_writeoff", wo)
-    state.debt -= wo
+    keys3 = np.stack([keys, keys ^ np.uint64(0x9E37), keys ^ np.uint64(0x7F4A)], axis=1)
+    pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
+    if state.backend == "numba":
+        exit_, acquire = np.empty((R, M), dtype=bool), np.empty((R, M), dtype=bool)
+        state.rd, state.rd_own = np.empty((R, M)), np.empty((R, M))
+        flows = np.empty((len(FLOWS), R, M), dtype=np.int64)
+        _settle_kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
+                       state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
+                       t["price"], t["cost_index"], t["has_soe"], t["expand"], t["tool_avail"], t["tools_dom"], t["fab"],
+                       t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire, flows)
+        for i, name in enumerate(FLOWS):
+            state.books[name] += flows[i]
+    else:
+        f = {name: getattr(state, name) for name in ("alive", "out", "node", "tier", "owner", "age", "cash", "debt", "capa",
+                                                     "received", "grants", "foreign_tools", "weight")}
+        f["u1"], f["u2"], f["u3"] = (rng.uniform(keys3[:, i], state.fid) for i in range(3))
+        res = backend.run_array(state.backend, settle, f, t, dict(zip(KERNEL_PARAMS, pv)))
+        for name in ("cash", "debt", "capa", "foreign_tools", "owner", "alive", "out", "age", "rd", "rd_own"):
+            setattr(state, name, res[name].astype(getattr(state, name).dtype, copy=False))
+        for name in FLOWS:
+            state.books[name] += res["rd_flow" if name == "rd" else name]
+        exit_, acquire = res["exit"], res["acquire"]
+    # investors' capital in exiting firms is written off as waste, less recoveries
     r_x, m_x = np.nonzero(exit_)  # only exiting firms' exposure is read (it is (R, M, P))
     exposed = state.exposure[r_x, m_x]  # (X, P)
     loss = np.floor(exposed * (1 - p.recovery_rate)).astype(np.int64)
@@ -136,11 +297,8 @@ def step(state: State, world: World, k: int) -> State:
     np.add.at(written, r_x, exposed)
     state.scratch["waste"] += by_rep
     state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
+    rr = np.arange(R)[:, None]
     wt = np.broadcast_to(state.weight, exit_.shape)  # real firms each slot stands for
     state.scratch["exits"] = np.bincount((state.node + rr * N)[exit_], weights=wt[exit_], minlength=R * N).reshape(R, N)
     state.scratch["acquisitions"] = np.bincount((state.node + rr * N)[acquire], weights=wt[acquire], minlength=R * N).reshape(R, N)
-    state.alive = alive & ~exit_
-    state.capa = np.where(state.alive, state.capa, 0.0)
-    state.out = np.where(state.alive, state.out, 0.0)
-    state.age = state.age + 1
     return state

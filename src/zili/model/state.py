@@ -84,6 +84,7 @@ class State:
     f0_order: np.ndarray = None  # (F0,) World firm index of each starting slot (slots are in id order)
     cum_out_start: np.ndarray = None  # (R, N) cumulative output at the start (learning baseline)
     year_index: int = 0
+    backend: str = "numba"  # how the per-firm kernels run (zili.model.backend)
     scratch: dict = field(default_factory=dict)  # per-year flows for metrics
 
     def window(self, L: int) -> "State":
