@@ -225,11 +225,18 @@ def run(mode: str = "quick", progress=None) -> dict:
             say(f"Mesa {firms:,} firms x {cfg['mesa_years']} years")
             mesa_rows.append(time_mesa(firms, cfg["mesa_years"]))
     out["mesa_runs"] = mesa_rows
-    if _jax_backend():
-        say("zili backend=jax")
-        out["jax"] = [time_zili(f, cfg["years"], 1, bw["bytes_per_s"], backend="jax") for f in cfg["sizes"][:3]]
-    else:
-        out["jax"] = None
+    # the other backends of the per-firm kernels on the same worlds (numba is the default above)
+    out["backends"] = []
+    for name in ("numpy",) + (("jax",) if _jax_backend() else ()):
+        for firms in cfg["sizes"][:3]:
+            say(f"zili backend={name} {firms:,} firms")
+            if name == "jax":  # JAX compiles once per array shape: warm up untimed on the same world
+                time_zili(firms, cfg["years"], 1, None, backend=name, memory_years=0)
+            row = time_zili(firms, cfg["years"], 1, None, backend=name, memory_years=0)
+            ref = next(r for r in rows if r["synthetic_firms"] == firms)
+            row.update(backend=name, numba_wall_s=ref["wall_s"], speed_vs_numba=ref["wall_s"] / row["wall_s"])
+            out["backends"].append(row)
+    out["jax"] = [r for r in out["backends"] if r["backend"] == "jax"] or None
     big = [r for r in rows if r["synthetic_firms"] >= cfg["scale_min"]]
     out["scaling_exponent_firms"] = _slope([r["firms"] for r in big], [r["wall_s"] for r in big])
     out["scaling_exponent_replicates"] = _slope([r["replicates"] for r in reps], [r["wall_s"] for r in reps])
@@ -291,7 +298,18 @@ def render(res: dict) -> None:
         con.print(m)
     else:
         con.print("Mesa not installed: no comparison (pip install -e '.[bench]')")
-    con.print("JAX backend: " + ("skipped (jax not importable or simulate has no backend argument)" if res["jax"] is None else "timed, see --json"))
+    if res["backends"]:
+        b = Table(title="per-firm kernel backends, same World, 1 replicate (numba = the default, in the first table)")
+        for c in ("backend", "firms", "years", "wall s", "firm-steps/s", "numba wall s", "speed vs numba"):
+            b.add_column(c, justify="right")
+        for r in res["backends"]:
+            b.add_row(r["backend"], f"{r['firms']:,}", str(r["years"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
+                      f"{r['numba_wall_s']:.2f}", f"{r['speed_vs_numba']:.2f}")
+        con.print(b)
+    if res["jax"] is None:
+        con.print("JAX backend: skipped (jax not importable; pip install -e '.[jax]')")
+    else:
+        con.print("JAX backend: timed after an untimed warm-up run that compiles it")
     ex_f, ex_r = res["scaling_exponent_firms"], res["scaling_exponent_replicates"]
     con.print(f"scaling exponent of wall time: firms {ex_f:.3f}" if ex_f is not None else "scaling exponent (firms): n/a", end="  ")
     con.print(f"replicates {ex_r:.3f}" if ex_r is not None else "replicates n/a")

@@ -232,6 +232,11 @@ def test_bad_set(args, fragments, home, small_toml, tmp_path):
     assert_clean_failure(invoke("run", small_toml, "--out", out, *args), out, home, fragments)
 
 
+def test_bad_backend(home, small_toml, tmp_path):
+    out = tmp_path / "out"
+    assert_clean_failure(invoke("run", small_toml, "--out", out, "--backend", "cuda"), out, home, ["--backend", "'cuda'", "allowed"])
+
+
 def test_missing_scenario_file(home, tmp_path):
     out = tmp_path / "out"
     assert_clean_failure(invoke("run", tmp_path / "nope.toml", "--out", out), out, home, ["not found", "allowed"])

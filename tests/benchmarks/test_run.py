@@ -24,7 +24,7 @@ def test_plain_output_ends_with_the_bench_line(capsys):
 def test_json_has_every_key(capsys):
     assert run.main(["--tiny", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
-    for key in ("mode", "bandwidth", "zili_sizes", "zili_replicates", "mesa_runs", "jax", "scaling_exponent_firms",
+    for key in ("mode", "bandwidth", "zili_sizes", "zili_replicates", "mesa_runs", "backends", "jax", "scaling_exponent_firms",
                 "scaling_exponent_replicates", "firm_steps_per_s", "mesa_ratio", "mesa_ratio_firms", "bandwidth_fraction",
                 "targets", "total_s"):
         assert key in res, key
@@ -35,3 +35,7 @@ def test_json_has_every_key(capsys):
     assert res["firm_steps_per_s"] > 0 and res["mesa_ratio"] > 0 and 0 < res["bandwidth_fraction"]
     assert res["bandwidth"]["gb_per_s"] > 0
     assert {"ratio", "mesa_firm_steps_per_s", "zili_firm_steps_per_s"} <= set(res["mesa_runs"][0])
+    # the other kernel backends are timed on the same worlds (JAX where it is installed)
+    timed = {r["backend"] for r in res["backends"]}
+    assert "numpy" in timed and all(r["wall_s"] > 0 and r["speed_vs_numba"] > 0 for r in res["backends"])
+    assert ("jax" in timed) == (res["jax"] is not None)

@@ -30,6 +30,7 @@ def run(
     set_: Optional[List[str]] = typer.Option(None, "--set", help="override a value, e.g. --set run.firms=50000 (repeatable)"),
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output directory (default: $ZILI_HOME or ./runs, then the run id)"),
     catalogue: Optional[Path] = typer.Option(None, "--catalogue", help="DuckDB catalogue file or folder (default: $ZILI_HOME or ./runs)"),
+    backend: str = typer.Option("numba", "--backend", help="per-firm kernels: numba (compiled, default), numpy (reference) or jax (needs the [jax] extra)"),
 ) -> None:
     """Run a scenario, print a summary and write scenario.toml, metrics.parquet and ledger.parquet.
 
@@ -45,6 +46,12 @@ def run(
         sets.append(f"run.replicates={replicates}")
     if seed is not None:
         sets.append(f"run.seed={seed}")
+    from zili.model.backend import BackendError, check
+
+    try:
+        check(backend)
+    except BackendError as exc:
+        _fail(f"--backend: {exc}")
     sc = load_or_exit(scenario, sets)
     run_id = new_run_id(sc.name)
     out_dir = out if out is not None else default_home() / run_id
@@ -57,7 +64,7 @@ def run(
     t0 = time.perf_counter()
     progress = RichProgress(f"{sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms")
     try:
-        traj, meta = run_scenario(sc, progress=progress)
+        traj, meta = run_scenario(sc, progress=progress, backend=backend)
     except KeyboardInterrupt:
         progress.stop()
         _fail("interrupted; nothing was written", 130)

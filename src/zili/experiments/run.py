@@ -26,7 +26,8 @@ def counterfactual_scenario(sc: Scenario) -> Scenario | None:
     return sc.model_copy(update={"events": kept, "name": f"{sc.name}:no_controls"})
 
 
-def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int | None = None, progress=None, paired: bool = True) -> tuple[Trajectory, dict]:
+def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int | None = None, progress=None, paired: bool = True,
+        backend: str = "numba") -> tuple[Trajectory, dict]:
     """Simulate a validated scenario.
 
     Parameters
@@ -41,10 +42,12 @@ def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int |
         Progress sink (start/advance/stop).
     paired : bool
         Run the no-control counterfactual when the scenario has controls.
+    backend : {"numba", "numpy", "jax"}
+        How the per-firm kernels run (:mod:`zili.model.backend`).
 
     Returns
     -------
-    (Trajectory, meta) where meta holds the seed, its entropy and the firm count.
+    (Trajectory, meta) where meta holds the seed, its entropy, the firm count and the backend.
     """
     seed = sc.run.seed if seed is None else seed
     reps = sc.run.replicates if replicates is None else replicates
@@ -52,8 +55,9 @@ def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int |
     world = compile_world(sc)
     cf_sc = counterfactual_scenario(sc) if paired else None
     cf = compile_world(cf_sc) if cf_sc is not None else None
-    traj = simulate(world, replicates=reps, entropy=entropy, progress=progress, counterfactual=cf)
+    traj = simulate(world, replicates=reps, entropy=entropy, progress=progress, counterfactual=cf, backend=backend)
     meta = {
+        "backend": backend,
         "seed": seed,
         "seed_entropy": str(entropy),
         "firms": int(len(world.firm_id)),

@@ -56,15 +56,30 @@ def _jitted(fn: Callable) -> Callable:
     jax = _jax()
     import jax.numpy as jnp
 
-    return jax.jit(lambda *a: fn(jnp, *a))
+    return jax.jit(lambda f, t, p: fn(jnp, f, t, p))
 
 
-def run_array(name: str, fn: Callable, *args):
-    """Call the array function ``fn(xp, *args)`` on the ``numpy`` or ``jax`` backend.
+def _bucket(n: int) -> int:
+    """``n`` rounded up to one of 8 sizes per power of two (at most 12.5% padding): JAX compiles once
+    per array shape, and the engine's window of firm slots grows every year."""
+    if n <= 64:
+        return 64
+    step = 1 << max(int(n - 1).bit_length() - 4, 0)
+    return -(-n // step) * step
 
-    Returns a dict of NumPy arrays whatever the backend (JAX results are copied back).
+
+def run_array(name: str, fn: Callable, f: dict, t: dict, p: dict) -> dict:
+    """Call the array function ``fn(xp, f, t, p)`` on the ``numpy`` or ``jax`` backend.
+
+    ``f`` holds the firm arrays (firm slots on the last axis), ``t`` the tables, ``p`` the
+    parameters. Returns a dict of NumPy firm arrays whatever the backend: under JAX the firm
+    arrays are padded with empty slots to a few bucketed sizes (so a run compiles a handful of
+    times, not once a year) and the results copied back without the padding.
     """
-    if name == "jax":
-        out = _jitted(fn)(*args)
-        return {k: np.asarray(v) for k, v in out.items()}
-    return fn(np, *args)
+    if name != "jax":
+        return fn(np, f, t, p)
+    M = f["alive"].shape[-1]
+    Mp = _bucket(M)
+    pad = {k: np.pad(v, [(0, 0)] * (v.ndim - 1) + [(0, Mp - M)]) for k, v in f.items()}
+    out = _jitted(fn)(pad, t, p)
+    return {k: np.asarray(v)[..., :M] for k, v in out.items()}

@@ -17,9 +17,10 @@ Irwin & Klenow (1994), doi:10.1086/261968 (learning-by-doing in semiconductors).
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from zili.model import rng
+from zili.model import backend, rng
 from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
@@ -28,58 +29,144 @@ from zili.model.world import World
 SOES = (0, 1)
 
 
+# the parameters of the per-firm kernel, in the order the compiled kernel unpacks them
+KERNEL_PARAMS = (
+    "rd_scale_share", "rd_min_scale_rmb_bn", "soe_efficiency", "rd_effect", "spillover", "hub_spillover_boost",
+    "licensing", "noise_sd", "upgrade_threshold", "upgrade_start",
+)
+
+
+def advance(xp, f: dict, t: dict, p: dict) -> dict:
+    """New capability (0-1 of the tier's frontier) and tier of every firm slot, as a pure array function.
+
+    The reference of the compiled :func:`_advance_kernel` and what the JAX backend traces.
+
+    Parameters
+    ----------
+    f : dict of (R, M) firm arrays
+        alive, node, tier, owner, prov, cap, capa (RMB bn), rd_own (RMB bn), grants (int64
+        RMB thousand), listed (named firm on an entity list this year, 0/1), z (keyed standard
+        normal), u (keyed uniform); ``weight`` (M,).
+    t : dict of tables
+        talent (R, N): engineer fill rate to the talent elasticity; lbd (R, N): learning gain;
+        K (R, N, 2): national capability; hub (V,): hub province; centre (N,): innovation-centre
+        boost; cut, frontier (N, 2): foreign-technology cut and frontier growth; bound (R,):
+        the AI-models cap (privacy, compute); ai: node index of AI models (-1 if absent).
+    p : dict of float
+        The :data:`KERNEL_PARAMS`.
+    """
+    rr = xp.arange(f["alive"].shape[0])[:, None]
+    n, tier, cap, alive = f["node"], f["tier"], f["cap"], f["alive"]
+    # R&D acts through its intensity (R&D per unit of the firm's capacity), so the aggregate does
+    # not depend on how finely the population is split into firms
+    scale = p["rd_scale_share"] * xp.maximum(f["capa"], p["rd_min_scale_rmb_bn"] * f["weight"])
+    rd = f["rd_own"] + f["grants"] / 1e6  # own R&D (last year's budget) + this year's grants
+    eff = xp.where((f["owner"] == SOES[0]) | (f["owner"] == SOES[1]), p["soe_efficiency"], 1.0)
+    gain_rd = p["rd_effect"] * xp.log1p(rd / scale) * eff * t["talent"][rr, n]
+    gain_lbd = t["lbd"][rr, n]
+    hub = t["hub"][f["prov"]] + t["centre"][n] / 0.15
+    gain_spill = p["spillover"] * (1 + p["hub_spillover_boost"] * hub) * xp.maximum(t["K"][rr, n, tier] - cap, 0.0)
+    listed = f["listed"]
+    gain_lic = p["licensing"] * (1 - t["cut"][n, tier]) * (1 - listed)
+    noise = xp.exp(p["noise_sd"] * f["z"] - 0.5 * p["noise_sd"] ** 2)
+    gain = (1 - cap) * ((gain_rd + gain_lbd) * noise + gain_lic) + gain_spill
+    gain = xp.where(n == t["ai"], gain * t["bound"][:, None], gain)
+    new = xp.where(alive, xp.minimum(1.0, cap + xp.maximum(gain, 0.0)) / (1 + t["frontier"][n, tier]), cap)
+    # mature-tier masters attempt the advanced tier, starting below national best practice there
+    up = alive & (tier == 0) & (new > p["upgrade_threshold"]) & (listed == 0) & (f["u"] < 0.3)
+    new = xp.where(up, t["K"][rr, n, 1] * p["upgrade_start"], new)
+    return {"cap": xp.maximum(new, 1e-6), "tier": xp.where(up, 1, tier)}
+
+
+@numba.njit(cache=True, nogil=True)
+def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
+                    talent, lbd, K, hub_prov, centre, cut, frontier, bound, ai, pv):  # pragma: no cover - compiled
+    """:func:`advance` as one compiled pass, updating ``cap`` and ``tier`` in place.
+
+    ``keys`` (R, 3): the normal's two streams and the upgrade draw's; ``listed_f0`` (F0,): the
+    entity-list flag of the starting slots (entrants are never listed).
+    """
+    rss, rdmin, soe_eff, rde, spill, hsb, lic, nsd, thr, ups = (pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9])
+    R, M = alive.shape
+    F0 = listed_f0.shape[0]
+    two_pi = 2.0 * np.pi
+    half_var = 0.5 * nsd**2
+    for r in range(R):
+        k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
+        for m in range(M):
+            n, ti, c = node[r, m], tier[r, m], cap[r, m]
+            scale = rss * max(capa[r, m], rdmin * weight[m])
+            rd = rd_own[r, m] + grants[r, m] / 1e6
+            ow = owner[r, m]
+            eff = soe_eff if (ow == 0 or ow == 1) else 1.0
+            gain_rd = rde * np.log1p(rd / scale) * eff * talent[r, n]
+            hub = hub_prov[prov[r, m]] + centre[n] / 0.15
+            gain_spill = spill * (1 + hsb * hub) * max(K[r, n, ti] - c, 0.0)
+            listed = listed_f0[m] if m < F0 else 0.0
+            gain_lic = lic * (1 - cut[n, ti]) * (1 - listed)
+            fid_ = fid[r, m]
+            z = np.sqrt(-2.0 * np.log(rng.u01(k1, fid_))) * np.cos(two_pi * rng.u01(k2, fid_))
+            noise = np.exp(nsd * z - half_var)
+            gain = (1 - c) * ((gain_rd + lbd[r, n]) * noise + gain_lic) + gain_spill
+            if n == ai:
+                gain = gain * bound[r]
+            a = alive[r, m]
+            new = min(1.0, c + max(gain, 0.0)) / (1 + frontier[n, ti]) if a else c
+            if a and ti == 0 and new > thr and listed == 0 and rng.u01(k3, fid_) < 0.3:
+                new = K[r, n, 1] * ups
+                tier[r, m] = 1
+            cap[r, m] = max(new, 1e-6)
+
+
+def _tables(state: State, world: World, k: int) -> dict:
+    """The node-level tables :func:`advance` reads, for year index ``k``."""
+    p = world.params
+    R = state.alive.shape[0]
+    N = len(world.names["node"])
+    fill = state.scratch.get("talent_fill", np.full((R, N), p.initial_fill))
+    growth = np.log2(state.cum_out / state.scratch.get("cum_out_prev", state.cum_out))
+    ai = world.names["node"].index("ai_models") if "ai_models" in world.names["node"] else -1
+    bound = np.ones(R)
+    if ai >= 0:
+        bound = bound * (1.0 - p.privacy_data_effect * world.privacy[k])
+        if p.ai_compute_bound:
+            access = np.clip(state.scratch.get("compute_access", np.ones(R)), 1e-6, 1.0)
+            bound = bound * access ** p.ai_compute_elasticity
+    return {
+        "talent": fill ** p.talent_elasticity, "lbd": p.learning_effect * growth * world.learning[None, :],
+        "K": state.K, "hub": world.prov_hub.astype(float), "centre": np.asarray(world.innovation_centre[k], dtype=float),
+        "cut": foreign_cut(world, k), "frontier": world.frontier_growth, "bound": bound, "ai": ai,
+    }
+
+
 def step(state: State, world: World, k: int) -> State:
-    """Advance firm capability and national capability K for year index ``k``."""
+    """Advance firm capability (:func:`advance`) and national capability K for year index ``k``."""
     p = world.params
     R, M = state.alive.shape
     N = len(world.names["node"])
     year = int(world.years[k])
-    n, t = state.node, state.tier
-    alive = state.alive
-    # R&D acts through its intensity (R&D per unit of the firm's capacity), so the aggregate does
-    # not depend on how finely the population is split into firms
-    scale = p.rd_scale_share * np.maximum(state.capa, p.rd_min_scale_rmb_bn * state.weight)
-    rd = state.rd_own + state.grants / 1e6  # own R&D (last year's budget) + this year's grants
-    eff = np.where(np.isin(state.owner, SOES), p.soe_efficiency, 1.0)
-    fill = state.scratch.get("talent_fill", np.full((R, N), p.initial_fill))
-    rr = np.arange(R)[:, None]
-    talent = fill[rr, n] ** p.talent_elasticity
-    gain_rd = p.rd_effect * np.log1p(rd / scale) * eff * talent
-    growth = np.log2(state.cum_out / state.scratch.get("cum_out_prev", state.cum_out))
-    gain_lbd = p.learning_effect * growth[rr, n] * world.learning[n]
-    hub = world.prov_hub[state.prov].astype(float) + world.innovation_centre[k][n] / 0.15
-    K_here = state.K[rr, n, t]
-    gain_spill = p.spillover * (1 + p.hub_spillover_boost * hub) * np.maximum(K_here - state.cap, 0.0)
-    cut = foreign_cut(world, k)[n, t]
-    listed = np.zeros((R, M))
-    F0 = world.entity_listed.shape[1]
-    listed[:, :F0] = world.entity_listed[k][state.f0_order][None, :]
-    gain_lic = p.licensing * (1 - cut) * (1 - listed)
+    t = _tables(state, world, k)
     keys = rng.stream_keys(state.entropy, state.replicates, year, "innovation")
-    z = rng.normal(keys, state.fid)
-    noise = np.exp(p.noise_sd * z - 0.5 * p.noise_sd**2)
-    gain = (1 - state.cap) * ((gain_rd + gain_lbd) * noise + gain_lic) + gain_spill
-    ai = world.names["node"].index("ai_models") if "ai_models" in world.names["node"] else -1
-    if ai >= 0:
-        bound = 1.0 - p.privacy_data_effect * world.privacy[k]
-        if p.ai_compute_bound:
-            access = np.clip(state.scratch.get("compute_access", np.ones(R)), 1e-6, 1.0)
-            bound = bound * (access ** p.ai_compute_elasticity)[:, None]
-        gain = np.where(n == ai, gain * bound, gain)
-    g = world.frontier_growth[n, t]
-    cap = np.where(alive, np.minimum(1.0, state.cap + np.maximum(gain, 0.0)) / (1 + g), state.cap)
-    # mature-tier masters attempt the advanced tier
-    u = rng.uniform(keys ^ np.uint64(0x5DEECE66D), state.fid)
-    up = alive & (t == 0) & (cap > p.upgrade_threshold) & (listed == 0) & (u < 0.3)
-    # an upgrading firm starts below national best practice in the advanced tier
-    cap = np.where(up, state.K[rr, n, 1] * p.upgrade_start, cap)
-    state.tier = np.where(up, 1, t)
-    state.cap = np.maximum(cap, 1e-6)
+    normal2 = rng._splitmix(keys ^ np.uint64(0xD1B54A32D192ED03))  # the second stream of rng.normal
+    keys3 = np.stack([keys, normal2, keys ^ np.uint64(0x5DEECE66D)], axis=1)
+    pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
+    listed_f0 = world.entity_listed[k][state.f0_order].astype(float)
+    if state.backend == "numba":
+        _advance_kernel(state.alive, state.node, state.tier, state.owner, state.prov, state.cap, state.capa, state.rd_own,
+                        state.grants, listed_f0, state.weight, state.fid, keys3, t["talent"], t["lbd"], t["K"], t["hub"],
+                        t["centre"], t["cut"], t["frontier"], t["bound"], int(t["ai"]), pv)
+    else:
+        f = {name: getattr(state, name) for name in ("alive", "node", "tier", "owner", "prov", "cap", "capa", "rd_own", "grants", "weight")}
+        listed = np.zeros((R, M))
+        listed[:, : len(listed_f0)] = listed_f0[None, :]
+        f["listed"], f["z"], f["u"] = listed, rng.normal(keys, state.fid), rng.uniform(keys3[:, 2], state.fid)
+        res = backend.run_array(state.backend, advance, f, t, dict(zip(KERNEL_PARAMS, pv)))
+        state.cap, state.tier = res["cap"], res["tier"].astype(state.tier.dtype, copy=False)
     # national capability: capacity-weighted mean over China-located firms (invariant to how
     # finely the population is split); with no capacity in a node-tier, K drifts behind the frontier
     key = state.node * 2 + state.tier
-    w = group_sum(state.capa, key, N * 2, alive)
-    cw = group_sum(state.capa * state.cap, key, N * 2, alive)
+    w = group_sum(state.capa, key, N * 2, state.alive)
+    cw = group_sum(state.capa * state.cap, key, N * 2, state.alive)
     drift = (state.K / (1 + world.frontier_growth)[None]).reshape(R, N * 2)
     state.K = np.where(w > 0, cw / np.where(w > 0, w, 1.0), drift).reshape(R, N, 2)
     return state
