@@ -263,8 +263,11 @@ def simulate_many(problem: Problem, thetas: np.ndarray, seeds: np.ndarray, *, wo
                 progress.advance(len(p[0]))
     else:
         import multiprocessing as mp
+        import sys
 
-        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context("fork"), initializer=_init, initargs=(problem,)) as ex:
+        # fork is fastest, but not once JAX (multithreaded) is loaded in this process: then forkserver
+        method = "fork" if "jax" not in sys.modules else "forkserver"
+        with ProcessPoolExecutor(max_workers=workers, mp_context=mp.get_context(method), initializer=_init, initargs=(problem,)) as ex:
             for p, r in zip(parts, ex.map(_chunk, parts)):
                 results.append(r)
                 if progress is not None:
