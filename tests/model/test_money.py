@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from zili.model.money import THOUSAND_PER_BN, split, split_groups, to_bn, to_thousand
+from zili.model.money import THOUSAND_PER_BN, split, split_groups, split_groups_multi, to_bn, to_thousand
 
 weights_st = st.lists(st.floats(0.0, 1e6, allow_nan=False, allow_infinity=False), min_size=1, max_size=30)
 totals_st = st.integers(0, 10**13)
@@ -121,3 +121,15 @@ def test_split_groups_empty():
 def test_split_large_totals_stay_exact(total):
     w = np.array([1 / 3, 1 / 3, 1 / 3, 1e-9])
     assert split(np.array(total), w).sum() == total
+
+
+def test_split_groups_multi_is_each_payer_split_alone():
+    gen = np.random.default_rng(3)
+    group = gen.integers(0, 5, 40)
+    w = gen.random(40) * (gen.random(40) > 0.2)
+    ids = gen.permutation(1000)[:40]
+    totals = gen.integers(0, 10_000, (4, 5))
+    out = split_groups_multi(totals, group, w, ids)
+    assert out.shape == (4, 40)
+    for p in range(4):
+        assert np.array_equal(out[p], split_groups(totals[p], group, w, ids))

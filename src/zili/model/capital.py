@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from zili.model import provinces, rng
-from zili.model.money import THOUSAND_PER_BN, split, split_groups
+from zili.model.money import THOUSAND_PER_BN, split, split_groups_multi
 from zili.model.state import State, entries_per_year
 from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, World
 
@@ -148,32 +148,37 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
     return r_, m_, g_
 
 
-def _apply(state: State, world: World, k: int, instrument: int, payer: int, r_: np.ndarray, m_: np.ndarray, amount: np.ndarray) -> None:
-    """Book flows of one payer into the selected firms (vectorised; a firm appears at most once per call)."""
+def _apply(state: State, world: World, k: int, instrument: int, payers: np.ndarray, r_: np.ndarray, m_: np.ndarray,
+           amount: np.ndarray) -> np.ndarray | None:
+    """Book one block of flows: ``amount`` (payers, n) from each payer to each firm (r_, m_), every
+    firm distinct. Returns the amounts lost to fraud (subsidies and tax expenditure) or None."""
     node = state.node[r_, m_]
+    total = amount.sum(axis=0)
+    lost = None
     if instrument in (SUBSIDY, TAX):
-        lost = np.floor(amount * world.fraud[k, node]).astype(np.int64)
-        state.books["subsidy"][r_, m_] += amount
-        state.books["fraud"][r_, m_] += lost
-        state.cash[r_, m_] += amount - lost
-        state.received[r_, m_] += amount - lost
-        state.scratch["waste"][:, payer] += np.bincount(r_, weights=lost, minlength=state.cash.shape[0]).astype(np.int64)
+        lost = np.floor(amount * world.fraud[k, node][None, :]).astype(np.int64)
+        lost_f = lost.sum(axis=0)
+        state.books["subsidy"][r_, m_] += total
+        state.books["fraud"][r_, m_] += lost_f
+        state.cash[r_, m_] += total - lost_f
+        state.received[r_, m_] += total - lost_f
     elif instrument in (GRANT, INTERNAL):
-        state.books["grant"][r_, m_] += amount
-        state.cash[r_, m_] += amount
-        state.grants[r_, m_] += amount
+        state.books["grant"][r_, m_] += total
+        state.cash[r_, m_] += total
+        state.grants[r_, m_] += total
     else:
         book = "equity" if instrument == EQUITY else "loan"
-        state.books[book][r_, m_] += amount
-        state.cash[r_, m_] += amount
-        state.received[r_, m_] += amount
-        state.exposure[:, :, payer][r_, m_] += amount
+        state.books[book][r_, m_] += total
+        state.cash[r_, m_] += total
+        state.received[r_, m_] += total
+        state.exposure[r_[None, :], m_[None, :], payers[:, None]] += amount
         if instrument == LOAN:
-            state.debt[r_, m_] += amount
+            state.debt[r_, m_] += total
+    return lost
 
 
-def _node_weights(state: State, world: World, k: int, u: int, payer: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
-    """How fund ``u`` (money of ``payer``) splits across nodes this year, (R, N)."""
+def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
+    """How fund ``u`` splits across nodes this year (the same for each of its payers), (R, N)."""
     p = world.params
     mandate = world.fund_mandate[u][None, :]
     sect = world.node_sector
@@ -191,19 +196,19 @@ def _node_weights(state: State, world: World, k: int, u: int, payer: int, priori
     return w
 
 
-def _apply_cap(flows: list, cap: int, weight: np.ndarray, R: int, M: int) -> list:
-    """Scale each firm's flows from one fund down so that their total is at most ``cap`` per real firm
-    the slot stands for (``weight``, (M,)), in exact integers."""
-    total = np.zeros(R * M, dtype=np.int64)
-    for _, r_f, m_f, a_f in flows:
-        np.add.at(total, r_f * M + m_f, a_f)
-    out = []
-    for payer, r_f, m_f, a_f in flows:
-        t = total[r_f * M + m_f]
-        c = np.floor(cap * weight[m_f]).astype(np.int64)
-        scaled = np.where(t > c, (a_f * c) // np.maximum(t, 1), a_f)
-        out.append((payer, r_f, m_f, scaled))
-    return out
+def _per_payer_and_replicate(amount: np.ndarray, r_: np.ndarray, R: int) -> np.ndarray:
+    """Sum a block's amounts (payers, n) over firms into (payers, R), exactly (int64; float sums are exact below 2**53)."""
+    Pn = amount.shape[0]
+    codes = (np.arange(Pn)[:, None] * R + r_[None, :]).ravel()
+    return np.rint(np.bincount(codes, weights=amount.ravel(), minlength=Pn * R)).astype(np.int64).reshape(Pn, R)
+
+
+def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
+    """Scale each firm's flows from one fund (``amount`` (payers, n)) down so that their total is at
+    most ``cap`` per real firm the slot stands for (``weight`` (n,)), in exact integers."""
+    t = amount.sum(axis=0)
+    c = np.floor(cap * weight).astype(np.int64)
+    return np.where(t > c, (amount * c) // np.maximum(t, 1), amount)
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
@@ -253,33 +258,35 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         G = N * Vg
         g_node = np.repeat(np.arange(N), Vg)
         g_prov = np.tile(np.arange(V), N) if provincial else np.full(G, -1)
-        # each payer's money by group, (payer, R, G)
-        A = np.zeros((len(payers), R, G), dtype=np.int64)
-        for i, payer in enumerate(payers):
-            w_nodes = _node_weights(state, world, k, u, payer, priority, sc["public_venture"])
-            a = split(target[:, payer], w_nodes, np.arange(N))
-            v = int(world.payer_province[payer])
-            if provincial and v >= 0:
-                A[i][:, np.arange(N) * V + v] = a
-            else:
-                A[i][:, :N] = a if not provincial else A[i][:, :N]
-                if provincial:  # a national payer in a provincial fund spreads over provinces evenly
-                    A[i] = split(a.reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, G)
+        # each payer's money by group, (payer, R, G): one node split for all the fund's payers
+        w_nodes = _node_weights(state, world, k, u, priority, sc["public_venture"])
+        a_all = split(target[:, payers].T, np.broadcast_to(w_nodes, (len(payers), R, N)), np.arange(N))
+        if not provincial:
+            A = a_all
+        else:
+            A = np.zeros((len(payers), R, G), dtype=np.int64)
+            for i, payer in enumerate(payers):
+                v = int(world.payer_province[payer])
+                if v >= 0:  # a province's money stays in its province
+                    A[i][:, np.arange(N) * V + v] = a_all[i]
+                else:  # a national payer in a provincial fund spreads over provinces evenly
+                    A[i] = split(a_all[i].reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, G)
         eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
         if instrument == INTERNAL:
             eligible &= np.isin(state.owner, SOES)
         keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u))
-        flows: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+        # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
+        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         if selection == VENTURE:
             A_s = np.floor(A * p.startup_share).astype(np.int64)
             counts = A_s.sum(axis=0) // startup_ticket
             r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov)
             log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
             made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
-            for i, payer in enumerate(payers):
-                if len(m_n):
-                    got = split_groups(np.where(made, A_s[i], 0).ravel(), r_n * G + g_n, np.ones(len(m_n)), state.fid[r_n, m_n])
-                    flows.append((payer, r_n, m_n, got))
+            if len(m_n):
+                got = split_groups_multi(np.where(made[None], A_s, 0).reshape(len(payers), R * G), r_n * G + g_n,
+                                         np.ones(len(m_n)), state.fid[r_n, m_n])
+                blocks.append((r_n, m_n, got))
             A = A - np.where(made[None], A_s, 0)
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
@@ -288,32 +295,31 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         r_i, m_i = np.nonzero(sel)
         if len(m_i):
             g_i = r_i * G + state.node[r_i, m_i] * Vg + (state.prov[r_i, m_i] if provincial else 0)
-            for i, payer in enumerate(payers):
-                got = split_groups(A[i].ravel(), g_i, wi[r_i, m_i], state.fid[r_i, m_i])
-                flows.append((payer, r_i, m_i, got))
-        dep_u = np.zeros((R, P), dtype=np.int64)
+            blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, wi[r_i, m_i], state.fid[r_i, m_i])))
         cap = int(world.fund_cap_per_firm[u])
         if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
-            flows = _apply_cap(flows, cap, state.weight, R, M)
-        for payer, r_f, m_f, a_f in flows:
-            keep = a_f > 0
-            r_f, m_f, a_f = r_f[keep], m_f[keep], a_f[keep]
-            if not len(a_f):
-                continue
-            _apply(state, world, k, instrument, int(payer), r_f, m_f, a_f)
-            exact = np.rint(np.bincount(r_f, weights=a_f, minlength=R)).astype(np.int64)  # exact below 2**53
-            dep_u[:, payer] += exact
-            sc["by_instrument"][:, instrument] += exact
-            if world.payer_public[payer]:
-                sc["public_by_instrument"][:, instrument] += exact
-                if selection == VENTURE:
-                    sc["public_venture"] += np.bincount(r_f * N + state.node[r_f, m_f], weights=a_f / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
+            blocks = [(r_f, m_f, _apply_cap(a_f, cap, state.weight[m_f])) for r_f, m_f, a_f in blocks]
+        dep = np.zeros((len(payers), R), dtype=np.int64)
+        for r_f, m_f, a_f in blocks:
+            lost = _apply(state, world, k, instrument, payers, r_f, m_f, a_f)
+            dep += _per_payer_and_replicate(a_f, r_f, R)
+            if lost is not None:
+                sc["waste"][:, payers] += _per_payer_and_replicate(lost, r_f, R).T
+            node_f = state.node[r_f, m_f]
+            if selection == VENTURE:
+                for i in np.nonzero(world.payer_public[payers])[0]:
+                    sc["public_venture"] += np.bincount(r_f * N + node_f, weights=a_f[i] / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
+            i_f, j_f = np.nonzero(a_f > 0)  # one ledger row per (payer, firm) flow, payer by payer
             ledger.append((
-                state.replicates[r_f].astype(np.int32), np.full(len(a_f), year, dtype=np.int32),
-                np.full(len(a_f), payer, dtype=np.int16), np.full(len(a_f), u, dtype=np.int16),
-                np.full(len(a_f), instrument, dtype=np.int8), state.node[r_f, m_f].astype(np.int16),
-                state.fid[r_f, m_f], a_f,
+                state.replicates[r_f[j_f]].astype(np.int32), np.full(len(j_f), year, dtype=np.int32),
+                payers[i_f].astype(np.int16), np.full(len(j_f), u, dtype=np.int16),
+                np.full(len(j_f), instrument, dtype=np.int8), node_f[j_f].astype(np.int16),
+                state.fid[r_f[j_f], m_f[j_f]], a_f[i_f, j_f],
             ))
+        dep_u = np.zeros((R, P), dtype=np.int64)
+        dep_u[:, payers] = dep.T
+        sc["by_instrument"][:, instrument] += dep.sum(axis=0)
+        sc["public_by_instrument"][:, instrument] += dep[world.payer_public[payers]].sum(axis=0)
         sc["deployed"] += dep_u
         sc["fund_deployed"][:, u] = dep_u.sum(axis=1)
         # idle capital = what the fund held minus what reached firms, per payer (exact)

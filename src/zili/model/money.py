@@ -98,3 +98,14 @@ def split_groups(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tieb
     give = rank_in_group < short[g_sorted]
     base[order[give]] += 1
     return base
+
+
+def split_groups_multi(totals: np.ndarray, group: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
+    """:func:`split_groups` for several payers at once: ``totals`` (P, G) over the same items.
+
+    Returns int64 (P, n): row ``p`` is exactly ``split_groups(totals[p], group, weights, tiebreak)``.
+    """
+    P, G = totals.shape
+    n = group.shape[0]
+    flat = (np.arange(P)[:, None] * G + group[None, :]).ravel()
+    return split_groups(totals.ravel(), flat, np.tile(weights, P), np.tile(tiebreak, P)).reshape(P, n)
