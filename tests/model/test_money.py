@@ -133,3 +133,20 @@ def test_split_groups_multi_is_each_payer_split_alone():
     assert out.shape == (4, 40)
     for p in range(4):
         assert np.array_equal(out[p], split_groups(totals[p], group, w, ids))
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_compiled_split_groups_matches_the_numpy_reference(seed):
+    from zili.model.money import _split_groups_numpy
+
+    gen = np.random.default_rng(seed)
+    n, G = int(gen.integers(1, 400)), int(gen.integers(1, 30))
+    group = gen.integers(0, G, n)
+    w = gen.random(n) * (gen.random(n) > 0.1)
+    w[gen.random(n) < 0.2] = 1.0  # many equal remainders: the tiebreak decides
+    ids = gen.permutation(10 * n)[:n]
+    total = gen.integers(0, 50_000, G)
+    out = split_groups(total, group, w, ids)
+    assert np.array_equal(out, _split_groups_numpy(total, group, w, ids))
+    has = np.bincount(group, weights=w, minlength=G) > 0
+    assert np.array_equal(np.bincount(group, weights=out, minlength=G)[has], total[has])
