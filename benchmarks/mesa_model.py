@@ -243,7 +243,7 @@ class FundAgent(mesa.Agent):
         # node-level: each payer's money by group (node, or node x province), as in capital.step
         A = np.zeros((len(payers), G), dtype=np.int64)
         for i, payer in enumerate(payers):
-            w_nodes = zcap._node_weights(ns, w, k, u, payer, m.priority, m.public_venture[None])
+            w_nodes = zcap._node_weights(ns, w, k, u, m.priority, m.public_venture[None])
             a = split(target[payer : payer + 1], w_nodes, np.arange(N))[0]
             v = int(w.payer_province[payer])
             if provincial and v >= 0:
