@@ -148,33 +148,84 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
     return r_, m_, g_
 
 
-def _apply(state: State, world: World, k: int, instrument: int, payers: np.ndarray, r_: np.ndarray, m_: np.ndarray,
-           amount: np.ndarray) -> np.ndarray | None:
-    """Book one block of flows: ``amount`` (payers, n) from each payer to each firm (r_, m_), every
-    firm distinct. Returns the amounts lost to fraud (subsidies and tax expenditure) or None."""
-    node = state.node[r_, m_]
-    total = amount.sum(axis=0)
-    lost = None
-    if instrument in (SUBSIDY, TAX):
-        lost = np.floor(amount * world.fraud[k, node][None, :]).astype(np.int64)
-        lost_f = lost.sum(axis=0)
-        state.books["subsidy"][r_, m_] += total
-        state.books["fraud"][r_, m_] += lost_f
-        state.cash[r_, m_] += total - lost_f
-        state.received[r_, m_] += total - lost_f
-    elif instrument in (GRANT, INTERNAL):
-        state.books["grant"][r_, m_] += total
-        state.cash[r_, m_] += total
-        state.grants[r_, m_] += total
-    else:
-        book = "equity" if instrument == EQUITY else "loan"
-        state.books[book][r_, m_] += total
-        state.cash[r_, m_] += total
-        state.received[r_, m_] += total
-        state.exposure[r_[None, :], m_[None, :], payers[:, None]] += amount
-        if instrument == LOAN:
-            state.debt[r_, m_] += total
-    return lost
+# how a block of flows is booked, by instrument: subsidy-like (fraud), grant-like, equity, loan
+BOOKING = {SUBSIDY: 0, TAX: 0, GRANT: 1, INTERNAL: 1, EQUITY: 2, LOAN: 3}
+BOOK = {0: "subsidy", 1: "grant", 2: "equity", 3: "loan"}
+
+
+@numba.njit(cache=True, nogil=True)
+def _gather_selected(sel, wi, node, prov, fid, Vg, G):  # pragma: no cover - compiled
+    """The selected firms in slot order (as ``np.nonzero(sel)``): replicate, slot, group code
+    (replicate x G + group), weight and firm id of each."""
+    R, L = sel.shape
+    n = 0
+    for r in range(R):
+        for m in range(L):
+            n += sel[r, m]
+    r_, m_, g_ = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    w_, f_ = np.empty(n), np.empty(n, dtype=np.int64)
+    j = 0
+    for r in range(R):
+        for m in range(L):
+            if sel[r, m]:
+                r_[j], m_[j], w_[j], f_[j] = r, m, wi[r, m], fid[r, m]
+                g_[j] = r * G + node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
+                j += 1
+    return r_, m_, g_, w_, f_
+
+
+@numba.njit(cache=True, nogil=True)
+def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R):  # pragma: no cover - compiled
+    """Book one block of flows, ``amount`` (payers, n) from each payer to each firm (r_, m_), every
+    firm distinct, in place; ``kind`` from :data:`BOOKING`. Subsidies and tax expenditure lose
+    floor(amount x fraud rate of the node) to fraud; equity and loans add to the payer's exposure.
+
+    Returns the amount deployed and lost to fraud per (payer, replicate), and the ledger rows of
+    the flows above zero, payer by payer: replicate index, payer, node, firm id, amount.
+    """
+    Pn, n = amount.shape
+    dep = np.zeros((Pn, R), dtype=np.int64)
+    waste = np.zeros((Pn, R), dtype=np.int64)
+    for j in range(n):
+        r, m = r_[j], m_[j]
+        tot, lost = np.int64(0), np.int64(0)
+        for i in range(Pn):
+            a = amount[i, j]
+            tot += a
+            dep[i, r] += a
+            if kind == 0:
+                lo = np.int64(np.floor(a * fraud[node[r, m]]))
+                lost += lo
+                waste[i, r] += lo
+            elif kind >= 2:
+                exposure[r, m, payers[i]] += a
+        book[r, m] += tot
+        if kind == 0:
+            book_fraud[r, m] += lost
+            cash[r, m] += tot - lost
+            received[r, m] += tot - lost
+        elif kind == 1:
+            cash[r, m] += tot
+            grants[r, m] += tot
+        else:
+            cash[r, m] += tot
+            received[r, m] += tot
+            if kind == 3:
+                debt[r, m] += tot
+    rows = 0
+    for i in range(Pn):
+        for j in range(n):
+            rows += amount[i, j] > 0
+    lr, lp, ln = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    lf, la = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    q = 0
+    for i in range(Pn):
+        for j in range(n):
+            if amount[i, j] > 0:
+                r, m = r_[j], m_[j]
+                lr[q], lp[q], ln[q], lf[q], la[q] = r, payers[i], node[r, m], fid[r, m], amount[i, j]
+                q += 1
+    return dep, waste, lr, lp, ln, lf, la
 
 
 def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
@@ -194,13 +245,6 @@ def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarr
     if world.fund_is_provincial[u]:  # the provincial race (or its coordinator): see provinces.py
         w = provinces.node_weights(state, world, k, w)
     return w
-
-
-def _per_payer_and_replicate(amount: np.ndarray, r_: np.ndarray, R: int) -> np.ndarray:
-    """Sum a block's amounts (payers, n) over firms into (payers, R), exactly (int64; float sums are exact below 2**53)."""
-    Pn = amount.shape[0]
-    codes = (np.arange(Pn)[:, None] * R + r_[None, :]).ravel()
-    return np.rint(np.bincount(codes, weights=amount.ravel(), minlength=Pn * R)).astype(np.int64).reshape(Pn, R)
 
 
 def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
@@ -292,29 +336,28 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
         wi, sel, _ = _select(eligible, state.node, state.prov, log_cap, log_capa, state.age, state.fid, keys, selection,
                              float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
-        r_i, m_i = np.nonzero(sel)
+        r_i, m_i, g_i, w_i, f_i = _gather_selected(sel, wi, state.node, state.prov, state.fid, Vg, G)
         if len(m_i):
-            g_i = r_i * G + state.node[r_i, m_i] * Vg + (state.prov[r_i, m_i] if provincial else 0)
-            blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, wi[r_i, m_i], state.fid[r_i, m_i])))
+            blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, w_i, f_i)))
         cap = int(world.fund_cap_per_firm[u])
         if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
             blocks = [(r_f, m_f, _apply_cap(a_f, cap, state.weight[m_f])) for r_f, m_f, a_f in blocks]
         dep = np.zeros((len(payers), R), dtype=np.int64)
+        kind = BOOKING[instrument]
         for r_f, m_f, a_f in blocks:
-            lost = _apply(state, world, k, instrument, payers, r_f, m_f, a_f)
-            dep += _per_payer_and_replicate(a_f, r_f, R)
-            if lost is not None:
-                sc["waste"][:, payers] += _per_payer_and_replicate(lost, r_f, R).T
-            node_f = state.node[r_f, m_f]
+            dep_b, waste_b, lr, lp, ln, lf, la = _book_block(
+                kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
+                state.debt, state.exposure, state.books[BOOK[kind]], state.books["fraud"], R)
+            dep += dep_b
+            if kind == 0:
+                sc["waste"][:, payers] += waste_b.T
             if selection == VENTURE:
-                for i in np.nonzero(world.payer_public[payers])[0]:
-                    sc["public_venture"] += np.bincount(r_f * N + node_f, weights=a_f[i] / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
-            i_f, j_f = np.nonzero(a_f > 0)  # one ledger row per (payer, firm) flow, payer by payer
+                for payer in payers[world.payer_public[payers]]:
+                    mine = lp == payer
+                    sc["public_venture"] += np.bincount(lr[mine] * N + ln[mine], weights=la[mine] / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
             ledger.append((
-                state.replicates[r_f[j_f]].astype(np.int32), np.full(len(j_f), year, dtype=np.int32),
-                payers[i_f].astype(np.int16), np.full(len(j_f), u, dtype=np.int16),
-                np.full(len(j_f), instrument, dtype=np.int8), node_f[j_f].astype(np.int16),
-                state.fid[r_f[j_f], m_f[j_f]], a_f[i_f, j_f],
+                state.replicates[lr].astype(np.int32), np.full(len(la), year, dtype=np.int32), lp.astype(np.int16),
+                np.full(len(la), u, dtype=np.int16), np.full(len(la), instrument, dtype=np.int8), ln.astype(np.int16), lf, la,
             ))
         dep_u = np.zeros((R, P), dtype=np.int64)
         dep_u[:, payers] = dep.T

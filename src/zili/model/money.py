@@ -174,7 +174,16 @@ def split_groups_multi(totals: np.ndarray, group: np.ndarray, weights: np.ndarra
 
     Returns int64 (P, n): row ``p`` is exactly ``split_groups(totals[p], group, weights, tiebreak)``.
     """
-    P, G = totals.shape
-    n = group.shape[0]
-    flat = (np.arange(P)[:, None] * G + group[None, :]).ravel()
-    return split_groups(totals.ravel(), flat, np.tile(weights, P), np.tile(tiebreak, P)).reshape(P, n)
+    P = totals.shape[0]
+    if group.shape[0] == 0:
+        return np.zeros((P, 0), dtype=np.int64)
+    return _split_multi_kernel(np.asarray(totals, dtype=np.int64), np.asarray(group, dtype=np.int64),
+                               np.asarray(weights, dtype=np.float64), np.asarray(tiebreak, dtype=np.int64))
+
+
+@numba.njit(cache=True, nogil=True)
+def _split_multi_kernel(totals, group, weights, tiebreak):  # pragma: no cover - compiled
+    out = np.empty((totals.shape[0], group.shape[0]), dtype=np.int64)
+    for p in range(totals.shape[0]):
+        out[p] = _split_groups_kernel(totals[p], group, weights, tiebreak)
+    return out
