@@ -10,6 +10,7 @@ Output is shared among a node's firms by capacity x capability.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from zili.model import infrastructure, nev
@@ -17,6 +18,50 @@ from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
 from zili.model.world import World
+
+
+@numba.njit(cache=True, nogil=True)
+def _trade(topo, input_weight, has_inputs, D, s_dom, cut_eff, counter, capacity, kbar, price, room, tariff, build, di_next, di_now,
+           substitution, target, propensity, growth_cap):  # pragma: no cover - compiled
+    """Nodes in topological order (inputs first): input shortfalls, imports, domestic supply,
+    exports and the demand pull on capacity, per replicate and tier. Arrays (R, N, T) and (R, N)
+    in RMB bn per year; returns imports, domestic supply, exports, unmet demand, stockpile
+    purchases, wanted expansion, share of demand met and the input-shortfall factor."""
+    R, N, T = D.shape
+    imports, dom, exports, unmet = np.zeros((R, N, T)), np.zeros((R, N, T)), np.zeros((R, N, T)), np.zeros((R, N, T))
+    expand = np.zeros((R, N, T))
+    bought_ahead, avail, factor = np.zeros((R, N)), np.ones((R, N)), np.ones((R, N))
+    for n in topo:
+        for r in range(R):
+            if has_inputs[n]:
+                short = 0.0
+                for j in range(N):
+                    short += input_weight[n, j] * (1.0 - avail[r, j])
+                factor[r, n] = min(max(1.0 - (1.0 - substitution) * short, 0.0), 1.0)
+            total, met = 0.0, 0.0
+            for t in range(T):
+                d, s = D[r, n, t], s_dom[r, n, t]
+                # foreign supply left after controls (softened by stockpiles) and after China's mineral
+                # counter-controls cut the output of foreign producers that depend on Chinese inputs
+                foreign_left = (1.0 - cut_eff[r, n, t]) * (1.0 - counter[n])
+                imp = min(1.0 - s, foreign_left) * d
+                need = d - imp
+                S = capacity[r, n, t] * factor[r, n]
+                q = min(need, S)
+                spare = max(S * target - q, 0.0)
+                compete = min(max(kbar[r, n, t] / max(price[r, n], 1e-6), 0.0), 1.0)
+                x = min(propensity * spare * compete * (1.0 - tariff[n]), room[n])
+                # buyers stockpiling ahead of an announced control import extra months of supply
+                ahead = build[r, n] / 12.0 * (1.0 - s) * d
+                imports[r, n, t], dom[r, n, t], exports[r, n, t], unmet[r, n, t] = imp + ahead, q, x, need - q
+                bought_ahead[r, n] += ahead
+                # demand pull: how much firms want to grow so that next year's need fits at target use
+                full = capacity[r, n, t] * target
+                expand[r, n, t] = min(max(need * di_next[n] / di_now[n] / max(full, 1e-12) - 1.0, 0.0), growth_cap)
+                total += d
+                met += imp + q
+            avail[r, n] = met / total if total > 0 else 1.0
+    return imports, dom, exports, unmet, bought_ahead, expand, avail, factor
 
 
 def step(state: State, world: World, k: int) -> State:
@@ -37,42 +82,15 @@ def step(state: State, world: World, k: int) -> State:
     capacity = capacity * (1.0 + gain[:, None, None] * world.manufacturing_nodes[None, :, None])
     world_market = world.world_market0 * world.demand_index[k]
     kbar = sc["kbar"]
-    imports = np.zeros((R, N, 2))
-    dom = np.zeros((R, N, 2))
-    exports = np.zeros((R, N, 2))
-    unmet = np.zeros((R, N, 2))
-    bought_ahead = np.zeros((R, N))
-    expand = np.zeros((R, N, 2))
-    avail = np.ones((R, N))
-    factor = np.ones((R, N))
-    for n in world.topo:
-        w = world.input_weight[n]
-        if w.any():
-            short = (w[None, :] * (1.0 - avail)).sum(axis=1)
-            factor[:, n] = np.clip(1.0 - (1.0 - p.input_substitution) * short, 0.0, 1.0)
-        D = demand[:, n, :]
-        s = state.dom_share[:, n, :]
-        # foreign supply left after controls (softened by stockpiles) and after China's mineral
-        # counter-controls cut the output of foreign producers that depend on Chinese inputs
-        foreign_left = (1.0 - cut_eff[:, n, :]) * (1.0 - world.counter_cut[k, n] * p.counter_control_reach)
-        imp = np.minimum(1.0 - s, foreign_left) * D
-        need = D - imp
-        S = capacity[:, n, :] * factor[:, n, None]
-        q = np.minimum(need, S)
-        spare = np.maximum(S * p.target_utilisation - q, 0.0)
-        compete = np.clip(kbar[:, n, :] / np.maximum(state.price[:, n, None], 1e-6), 0.0, 1.0)
-        # the rest of the world's market: China's policy-driven demand (NEVs, batteries) does not shrink it
-        room = np.maximum(world_market[n] - world.demand0[n].sum() * world.demand_index[k, n], 0.0) * np.ones((R, 1)) * 0.5 * (1.0 + world.counter_cut[k, n] * p.counter_control_reach)
-        x = np.minimum(p.export_propensity * spare * compete * (1.0 - world.tariff[k, n]), room)
-        # buyers stockpiling ahead of an announced control import extra months of supply
-        ahead = sc.get("stockpile_build", np.zeros((R, N)))[:, n, None] / 12.0 * (1.0 - s) * D
-        imports[:, n], dom[:, n], exports[:, n], unmet[:, n] = imp + ahead, q, x, need - q
-        bought_ahead[:, n] = ahead.sum(axis=1)
-        # demand pull: how much firms want to grow so that next year's need fits at target use
-        full = capacity[:, n, :] * p.target_utilisation
-        expand[:, n] = np.clip(need * world.demand_index[min(k + 1, len(world.years) - 1), n] / world.demand_index[k, n] / np.maximum(full, 1e-12) - 1.0, 0.0, p.capacity_growth_cap)
-        total = D.sum(axis=1)
-        avail[:, n] = np.where(total > 0, (imp + q).sum(axis=1) / np.where(total > 0, total, 1.0), 1.0)
+    reach = p.counter_control_reach
+    # the rest of the world's market: China's policy-driven demand (NEVs, batteries) does not shrink it
+    room = np.maximum(world_market - world.demand0.sum(axis=1) * world.demand_index[k], 0.0) * 0.5 * (1.0 + world.counter_cut[k] * reach)
+    k_next = min(k + 1, len(world.years) - 1)
+    imports, dom, exports, unmet, bought_ahead, expand, avail, factor = _trade(
+        world.topo, world.input_weight, world.input_weight.any(axis=1), demand, state.dom_share, cut_eff, world.counter_cut[k] * reach,
+        capacity, kbar, state.price, room, world.tariff[k], sc.get("stockpile_build", np.zeros((R, N))),
+        world.demand_index[k_next], world.demand_index[k], p.input_substitution, p.target_utilisation, p.export_propensity,
+        p.capacity_growth_cap)
     output = dom + exports
     util = output.sum(axis=2) / np.maximum(capacity.sum(axis=2), 1e-12)
     # firm outputs: node-tier output shared by capacity x capability, less entity-listing losses
