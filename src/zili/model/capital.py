@@ -317,7 +317,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
                     A[i] = split(a_all[i].reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, G)
         eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
         if instrument == INTERNAL:
-            eligible &= np.isin(state.owner, SOES)
+            eligible &= (state.owner == SOES[0]) | (state.owner == SOES[1])
         keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u))
         # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
         blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []

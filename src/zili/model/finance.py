@@ -164,6 +164,17 @@ def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, receive
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
         for m in range(M):
             a = alive[r, m]
+            if not a:  # a dead or unused slot: no revenue, capacity or draws; only its grants (none) are spent
+                g = grants[r, m]
+                cash[r, m] -= g
+                capa[r, m] = 0.0
+                age[r, m] += 1
+                rd_f[r, m], rd_own_f[r, m] = g / 1e6, 0.0
+                exit_[r, m], acquire[r, m] = False, False
+                for i in range(flows.shape[0]):
+                    flows[i, r, m] = 0
+                flows[3, r, m] = g
+                continue
             n, ti, ow = node[r, m], tier[r, m], owner[r, m]
             c, d, cp, f_t = cash[r, m], debt[r, m], capa[r, m], ft[r, m]
             rev_bn = out[r, m] * price[r, n]
@@ -245,7 +256,7 @@ def _tables(state: State, world: World, k: int) -> dict:
     ban = world.servicing_ban[k][world.tool_nodes].max(axis=0) if world.tool_nodes.any() else np.zeros(2)
     # mature fab lines that run on advanced-tier tools (28 nm on immersion DUV) lose service too
     ban = np.array([min(1.0, ban[0] + p.mature_fab_advanced_tools * ban[1]), ban[1]])
-    soe = np.isin(state.owner, SOES)
+    soe = (state.owner == SOES[0]) | (state.owner == SOES[1])
     return {
         "price": state.price, "cost_index": state.scratch.get("cost_index", np.ones((R, N))),
         "has_soe": group_sum(np.ones(state.alive.shape), state.node, N, state.alive & soe) > 0,

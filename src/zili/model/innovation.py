@@ -94,7 +94,11 @@ def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, l
     for r in range(R):
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
         for m in range(M):
-            n, ti, c = node[r, m], tier[r, m], cap[r, m]
+            c = cap[r, m]
+            if not alive[r, m]:  # a dead or unused slot keeps its capability
+                cap[r, m] = max(c, 1e-6)
+                continue
+            n, ti = node[r, m], tier[r, m]
             scale = rss * max(capa[r, m], rdmin * weight[m])
             rd = rd_own[r, m] + grants[r, m] / 1e6
             ow = owner[r, m]
@@ -110,9 +114,8 @@ def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, l
             gain = (1 - c) * ((gain_rd + lbd[r, n]) * noise + gain_lic) + gain_spill
             if n == ai:
                 gain = gain * bound[r]
-            a = alive[r, m]
-            new = min(1.0, c + max(gain, 0.0)) / (1 + frontier[n, ti]) if a else c
-            if a and ti == 0 and new > thr and listed == 0 and rng.u01(k3, fid_) < 0.3:
+            new = min(1.0, c + max(gain, 0.0)) / (1 + frontier[n, ti])
+            if ti == 0 and new > thr and listed == 0 and rng.u01(k3, fid_) < 0.3:
                 new = K[r, n, 1] * ups
                 tier[r, m] = 1
             cap[r, m] = max(new, 1e-6)

@@ -168,7 +168,7 @@ class Recorder:
         self._set("committed_capital", k, np.broadcast_to(committed / 1e6, (R, len(self.paid_cum))))
         waste = sc["waste"]
         self._set("waste", k, np.concatenate([waste, waste.sum(1, keepdims=True)], axis=1) / 1e6)
-        soe = state.alive & np.isin(state.owner, SOES)
+        soe = state.alive & ((state.owner == SOES[0]) | (state.owner == SOES[1]))
         self._set("soe_debt", k, (np.where(soe, state.debt, 0).sum(1) / 1e6)[:, None])
         self._set("lgfv_debt", k, np.concatenate([state.lgfv, state.lgfv.sum(1, keepdims=True)], axis=1) / 1e6)
         pub = sc["public_by_instrument"]
