@@ -150,3 +150,26 @@ def test_compiled_split_groups_matches_the_numpy_reference(seed):
     assert np.array_equal(out, _split_groups_numpy(total, group, w, ids))
     has = np.bincount(group, weights=w, minlength=G) > 0
     assert np.array_equal(np.bincount(group, weights=out, minlength=G)[has], total[has])
+
+
+@pytest.mark.parametrize("K", [1, 5, 43, 129, 1333])
+def test_compiled_split_matches_the_numpy_reference(K):
+    from zili.model.money import _split_numpy
+
+    gen = np.random.default_rng(K)
+    w = gen.random((3, 7, K)) ** 3 * (gen.random((3, 7, K)) > 0.1)
+    w[0, 0] = 0.0  # a row without weight receives nothing
+    w[1, :, : max(K // 2, 1)] = 1.0  # equal remainders: the tiebreak decides
+    total = np.where(w.sum(axis=-1) > 0, gen.integers(0, 10**9, (3, 7)), 0)
+    for tb in (None, gen.permutation(K), gen.permutation(3 * 7 * K).reshape(3, 7, K)):
+        out = split(total, w, tb)
+        assert np.array_equal(out, _split_numpy(total, w, tb))
+        assert np.array_equal(out.sum(axis=-1), total)
+
+
+@pytest.mark.parametrize("n", [0, 3, 8, 43, 128, 129, 1000, 5000])
+def test_pairwise_sum_is_numpys(n):
+    from zili.model.money import _pairwise_sum
+
+    a = np.random.default_rng(n).random((2, n)) ** 5
+    assert 0.0 + _pairwise_sum(a[1], 0, n) == a.sum(axis=1)[1]

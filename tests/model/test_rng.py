@@ -116,3 +116,11 @@ def test_compiled_uniform_is_the_numpy_reference_bit_for_bit():
                np.arange(3000).reshape(1000, 3).T)  # non-contiguous rows
     for ids in layouts:
         assert np.array_equal(rng.uniform(keys, ids), rng._uniform_numpy(keys, ids))
+
+
+def test_stream_keys_for_many_subs_are_each_subs_keys():
+    reps = np.array([0, 1, 5])
+    many = rng.stream_keys(12345, reps, 2020, "capital", np.arange(4))
+    assert many.shape == (4, 3)
+    for u in range(4):
+        assert np.array_equal(many[u], rng.stream_keys(12345, reps, 2020, "capital", u))

@@ -283,6 +283,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN * w
     startup_ticket = max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN * w), 1)
     max_deals = max(p.max_deals_per_fund_node / w, 1.0)
+    fund_keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", np.arange(U))  # (U, R)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
     for u in order:
@@ -318,7 +319,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
         if instrument == INTERNAL:
             eligible &= (state.owner == SOES[0]) | (state.owner == SOES[1])
-        keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", int(u))
+        keys = fund_keys[u]
         # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
         blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
         if selection == VENTURE:

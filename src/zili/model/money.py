@@ -26,6 +26,133 @@ def to_bn(thousand: np.ndarray | int) -> np.ndarray:
 def split(total: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
     """Split integer totals across the last axis in proportion to weights, exactly.
 
+    Largest remainder per row, equal remainders ranked by ``tiebreak`` (lower first),
+    zero-weight slots never receive. One compiled pass (numba), bit for bit the NumPy
+    reference :func:`_split_numpy` (its row sums are NumPy's pairwise sums, replicated).
+
+    Parameters
+    ----------
+    total : int64 array, shape (...)
+        Amounts to split (RMB thousand), non-negative.
+    weights : float array, shape (..., K)
+        Non-negative weights; a row of zeros receives nothing (its total must be 0).
+    tiebreak : int array, shape (..., K) or (K,), optional
+        Stable ids ranking equal remainders (lower id first).
+
+    Returns
+    -------
+    int64 array, shape (..., K), whose last axis sums exactly to ``total``.
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    K = w.shape[-1]
+    shape = np.broadcast_shapes(np.shape(total), w.shape[:-1])
+    w2 = np.ascontiguousarray(np.broadcast_to(w, shape + (K,))).reshape(-1, K)
+    t2 = np.ascontiguousarray(np.broadcast_to(np.asarray(total, dtype=np.int64), shape)).reshape(-1)
+    tb = np.arange(K) if tiebreak is None else np.asarray(tiebreak)
+    tb2 = tb.astype(np.int64).reshape(1, K) if tb.ndim == 1 else np.ascontiguousarray(np.broadcast_to(tb, shape + (K,))).reshape(-1, K).astype(np.int64)
+    return _split_kernel(t2, w2, tb2).reshape(shape + (K,))
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_block(a, lo, n):  # pragma: no cover - compiled
+    """NumPy's pairwise sum of ``a[lo:lo+n]`` for n <= 128: eight running sums, then the rest."""
+    if n < 8:
+        res = -0.0
+        for i in range(n):
+            res += a[lo + i]
+        return res
+    r0, r1, r2, r3 = a[lo], a[lo + 1], a[lo + 2], a[lo + 3]
+    r4, r5, r6, r7 = a[lo + 4], a[lo + 5], a[lo + 6], a[lo + 7]
+    i = 8
+    while i < n - (n % 8):
+        r0 += a[lo + i]
+        r1 += a[lo + i + 1]
+        r2 += a[lo + i + 2]
+        r3 += a[lo + i + 3]
+        r4 += a[lo + i + 4]
+        r5 += a[lo + i + 5]
+        r6 += a[lo + i + 6]
+        r7 += a[lo + i + 7]
+        i += 8
+    res = ((r0 + r1) + (r2 + r3)) + ((r4 + r5) + (r6 + r7))
+    while i < n:
+        res += a[lo + i]
+        i += 1
+    return res
+
+
+@numba.njit(cache=True, nogil=True)
+def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
+    """NumPy's pairwise summation of ``a[lo:lo+n]`` (as ``ndarray.sum`` over a contiguous last axis):
+    blocks of at most 128 summed by :func:`_pairwise_block`, halves (cut at a multiple of 8) added
+    left + right. Evaluated with an explicit stack (numba's cache does not keep recursive functions)."""
+    if n <= 128:
+        return _pairwise_block(a, lo, n)
+    s_lo, s_n, s_st = np.empty(64, dtype=np.int64), np.empty(64, dtype=np.int64), np.zeros(64, dtype=np.int64)
+    vals = np.empty(64)
+    top, nv = 0, 0
+    s_lo[0], s_n[0], s_st[0] = lo, n, 0
+    while top >= 0:
+        lo_, n_ = s_lo[top], s_n[top]
+        if n_ <= 128:
+            vals[nv] = _pairwise_block(a, lo_, n_)
+            nv += 1
+            top -= 1
+            continue
+        n2 = n_ // 2
+        n2 -= n2 % 8
+        if s_st[top] == 0:  # left half first
+            s_st[top] = 1
+            top += 1
+            s_lo[top], s_n[top], s_st[top] = lo_, n2, 0
+        elif s_st[top] == 1:  # then the right half
+            s_st[top] = 2
+            top += 1
+            s_lo[top], s_n[top], s_st[top] = lo_ + n2, n_ - n2, 0
+        else:  # both done: left + right
+            vals[nv - 2] = vals[nv - 2] + vals[nv - 1]
+            nv -= 1
+            top -= 1
+    return vals[0]
+
+
+@numba.njit(cache=True, nogil=True)
+def _split_kernel(total, w, tb):  # pragma: no cover - compiled
+    rows, K = w.shape
+    out = np.empty((rows, K), dtype=np.int64)
+    exact = np.empty(K)
+    rem = np.empty(K)
+    for q in range(rows):
+        wq = w[q]
+        wsum = 0.0 + _pairwise_sum(wq, 0, K)
+        safe = wsum if wsum > 0 else 1.0
+        t = total[q]
+        got = np.int64(0)
+        for j in range(K):
+            exact[j] = t * (wq[j] / safe)
+            out[q, j] = np.int64(np.floor(exact[j]))
+            got += out[q, j]
+        if got > t:  # guard against float error pushing the floor sum above the total
+            got = np.int64(0)
+            for j in range(K):
+                out[q, j] = np.int64(np.floor(exact[j] * (1 - 1e-12)))
+                got += out[q, j]
+        short = t - got
+        if short <= 0:
+            continue
+        for j in range(K):
+            rem[j] = exact[j] - out[q, j] if wq[j] > 0 else -1.0
+        tq = tb[0] if tb.shape[0] == 1 else tb[q]
+        order = np.argsort(tq, kind="mergesort")
+        order = order[np.argsort(-rem[order], kind="mergesort")]
+        for j in range(min(short, K)):
+            out[q, order[j]] += 1
+    return out
+
+
+def _split_numpy(total: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
+    """The NumPy reference of :func:`split` (a test holds the two together). Split integer totals across the last axis in proportion to weights, exactly.
+
     Parameters
     ----------
     total : int64 array, shape (...)

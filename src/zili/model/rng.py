@@ -46,13 +46,17 @@ def root_entropy(seed: int) -> int:
     return int(np.random.SeedSequence(seed).entropy)
 
 
-def stream_keys(entropy: int, replicates: np.ndarray, year: int, step: str, sub: int = 0) -> np.ndarray:
-    """One uint64 key per replicate for (year, step, sub): shape (R,)."""
+def stream_keys(entropy: int, replicates: np.ndarray, year: int, step: str, sub: int | np.ndarray = 0) -> np.ndarray:
+    """One uint64 key per replicate for (year, step, sub): shape (R,), or (S, R) for an array of S subs
+    (row ``i`` is exactly the keys of ``sub[i]``)."""
     code = STEPS[step]
     base = np.uint64((entropy ^ (entropy >> 64)) & 0xFFFFFFFFFFFFFFFF)
     r = np.asarray(replicates, dtype=np.uint64)
     with np.errstate(over="ignore"):
         k = _splitmix(base ^ _splitmix(r * _GOLDEN + np.uint64(1)))
+        if np.ndim(sub):
+            subs = np.uint64(year * 1_000_003 + code * 101) + np.asarray(sub, dtype=np.uint64)
+            return _splitmix(k[None, :] ^ subs[:, None])
         k = _splitmix(k ^ np.uint64(year * 1_000_003 + code * 101 + sub))
     return k
 
