@@ -124,3 +124,11 @@ def test_stream_keys_for_many_subs_are_each_subs_keys():
     assert many.shape == (4, 3)
     for u in range(4):
         assert np.array_equal(many[u], rng.stream_keys(12345, reps, 2020, "capital", u))
+
+
+def test_uniform_items_are_the_slot_draws():
+    keys = rng.stream_keys(7, np.array([0, 1, 2]), 2019, "entry")
+    ids = np.arange(100, 160).reshape(3, 20)
+    full = rng.uniform(keys, ids)
+    rows, cols = np.array([2, 0, 1, 2]), np.array([5, 19, 0, 7])
+    assert np.array_equal(rng.uniform_items(keys, rows, ids[rows, cols]), full[rows, cols])

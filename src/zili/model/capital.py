@@ -128,7 +128,7 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
     r_, m_, g_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(gs)
     n_ = g_node[g_]
     keys = rng.stream_keys(state.entropy, state.replicates, int(world.years[k]), "entry")
-    u = rng.uniform(keys, state.fid)[r_, m_]
+    u = rng.uniform_items(keys, r_, state.fid[r_, m_])
     V = len(world.names["province"])
     w = np.where(world.prov_hub, p.hub_share / max(world.prov_hub.sum(), 1), 0.0) + (1 - p.hub_share) * world.prov_gdp / world.prov_gdp.sum()
     drawn = np.minimum(np.searchsorted(np.cumsum(w), u * w.sum()), V - 1)

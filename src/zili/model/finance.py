@@ -267,6 +267,13 @@ def _tables(state: State, world: World, k: int) -> dict:
     }
 
 
+def _sum_by_replicate(amount: np.ndarray, r_: np.ndarray, R: int) -> np.ndarray:
+    """Sum int64 rows (X, P) into (R, P) by replicate, exactly (float sums are exact below 2**53)."""
+    X, P = amount.shape
+    codes = (r_[:, None] * P + np.arange(P)[None, :]).ravel()
+    return np.rint(np.bincount(codes, weights=amount.ravel(), minlength=R * P)).astype(np.int64).reshape(R, P)
+
+
 def step(state: State, world: World, k: int) -> State:
     """Settle the year's accounts of every firm and handle distress and exit (see :func:`settle`)."""
     p = world.params
@@ -302,10 +309,7 @@ def step(state: State, world: World, k: int) -> State:
     r_x, m_x = np.nonzero(exit_)  # only exiting firms' exposure is read (it is (R, M, P))
     exposed = state.exposure[r_x, m_x]  # (X, P)
     loss = np.floor(exposed * (1 - p.recovery_rate)).astype(np.int64)
-    by_rep = np.zeros((R, P), dtype=np.int64)
-    np.add.at(by_rep, r_x, loss)
-    written = np.zeros((R, P), dtype=np.int64)
-    np.add.at(written, r_x, exposed)
+    by_rep, written = _sum_by_replicate(loss, r_x, R), _sum_by_replicate(exposed, r_x, R)
     state.scratch["waste"] += by_rep
     state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
     rr = np.arange(R)[:, None]

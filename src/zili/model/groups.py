@@ -1,21 +1,50 @@
 """Group sums over firms, per replicate, without Python loops.
 
-``group_sum(values, R, key, G)`` adds firm values into (R, G) bins with one
-``np.bincount`` over flattened (replicate, group) codes. Elements of a replicate are
-added in firm-slot order, so a replicate sums identically alone or inside a batch.
+``group_sum(values, key, G)`` adds firm values into (R, G) bins in one compiled pass
+(its NumPy reference is one ``np.bincount`` over flattened (replicate, group) codes).
+Elements of a replicate are added in firm-slot order, so a replicate sums identically
+alone or inside a batch.
 """
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 
 def group_sum(values: np.ndarray, key: np.ndarray, G: int, mask: np.ndarray | None = None) -> np.ndarray:
-    """Sum ``values`` (R, M) into (R, G) bins given group codes ``key`` (R, M) in [0, G)."""
+    """Sum ``values`` (R, M) into (R, G) bins given group codes ``key`` (R, M) in [0, G).
+
+    One compiled pass (numba) adding in firm-slot order, as ``np.bincount`` over the
+    flattened codes would (:func:`_group_sum_numpy`, the reference, gives the same bits).
+    """
+    v = np.asarray(values)
+    if v.dtype != np.float64:
+        v = v.astype(np.float64)
+    v = np.broadcast_to(v, key.shape)
+    if mask is None:
+        return _group_sum_kernel(v, key, int(G), False, np.ones((1, 1), dtype=np.bool_))
+    return _group_sum_kernel(v, key, int(G), True, np.broadcast_to(mask, key.shape))
+
+
+@numba.njit(cache=True, nogil=True)
+def _group_sum_kernel(v, key, G, masked, mask):  # pragma: no cover - compiled
+    R, M = key.shape
+    out = np.zeros((R, G))
+    for r in range(R):
+        for m in range(M):
+            if masked and not mask[r, m]:
+                continue
+            out[r, key[r, m]] += v[r, m]
+    return out
+
+
+def _group_sum_numpy(values: np.ndarray, key: np.ndarray, G: int, mask: np.ndarray | None = None) -> np.ndarray:
+    """The NumPy reference of :func:`group_sum` (one ``np.bincount`` over flattened codes)."""
     R = values.shape[0]
     flat = key + (np.arange(R)[:, None] * G)
     w = values if mask is None else np.where(mask, values, 0)
-    return np.bincount(flat.ravel(), weights=w.ravel().astype(np.float64), minlength=R * G).reshape(R, G)
+    return np.bincount(flat.ravel(), weights=np.broadcast_to(w, key.shape).ravel().astype(np.float64), minlength=R * G).reshape(R, G)
 
 
 def group_sum_int(values: np.ndarray, key: np.ndarray, G: int, mask: np.ndarray | None = None) -> np.ndarray:

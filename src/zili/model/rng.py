@@ -105,6 +105,20 @@ def uniform(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return _uniform_kernel(k, i, out)
 
 
+@numba.njit(cache=True, nogil=True)
+def _uniform_items_kernel(keys, rows, ids, out):  # pragma: no cover - compiled
+    for j in range(ids.shape[0]):
+        out[j] = u01(keys[rows[j]], ids[j])
+    return out
+
+
+def uniform_items(keys: np.ndarray, rows: np.ndarray, ids: np.ndarray) -> np.ndarray:
+    """Uniform(0, 1) draws for scattered items: item ``j`` is replicate ``rows[j]``'s draw for id
+    ``ids[j]``, exactly ``uniform(keys, ...)[rows[j], ...]`` without drawing for every slot."""
+    k = np.ascontiguousarray(keys, dtype=np.uint64).reshape(-1)
+    return _uniform_items_kernel(k, np.asarray(rows, dtype=np.int64), np.asarray(ids, dtype=np.int64), np.empty(len(ids)))
+
+
 def _uniform_numpy(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     """The NumPy reference of :func:`uniform` (kept for the test that the kernel matches it)."""
     k = np.asarray(keys, dtype=np.uint64)[:, None]
