@@ -74,3 +74,15 @@ def test_unknown_backend_is_refused():
 def test_bucket_pads_by_at_most_an_eighth(n, expected):
     b = backend._bucket(n)
     assert b == expected and n <= b <= max(64, n * 1.125)
+
+
+@pytest.mark.parametrize("name", ["numpy", "jax"])
+def test_batched_equals_looped_in_every_backend(worlds, name):
+    """A replicate gives the same bits alone or inside a batch, whichever backend computes it."""
+    if name == "jax":
+        pytest.importorskip("jax")
+    w = worlds["baseline"]
+    both = zili.simulate(w, replicates=np.array([0, 3]), entropy=rng.root_entropy(11), backend=name)
+    alone = zili.simulate(w, replicates=np.array([3]), entropy=rng.root_entropy(11), backend=name)
+    for a, b in zip(both.metrics, alone.metrics):
+        assert np.array_equal(a.values[1], b.values[0]), a.metric
