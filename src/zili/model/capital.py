@@ -255,6 +255,55 @@ def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
     return np.where(t > c, (amount * c) // np.maximum(t, 1), amount)
 
 
+def _money_by_group(state: State, world: World, k: int, u: int, priority: np.ndarray, target: np.ndarray, payers: np.ndarray) -> np.ndarray:
+    """Each payer's money to deploy through fund ``u`` by group, (payers, R, G), exact: one node
+    split for all the fund's payers (``target`` (payers, R), int64 RMB thousand); in the
+    provincial fund a province's money stays in its province and a national payer's spreads
+    over provinces evenly (groups node x province)."""
+    R = target.shape[1]
+    N, V = len(world.names["node"]), len(world.names["province"])
+    w_nodes = _node_weights(state, world, k, u, priority, state.scratch["public_venture"])
+    a_all = split(target, np.broadcast_to(w_nodes, (len(payers), R, N)), np.arange(N))
+    if not world.fund_is_provincial[u]:
+        return a_all
+    A = np.zeros((len(payers), R, N * V), dtype=np.int64)
+    for i, payer in enumerate(payers):
+        v = int(world.payer_province[payer])
+        if v >= 0:
+            A[i][:, np.arange(N) * V + v] = a_all[i]
+        else:
+            A[i] = split(a_all[i].reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, N * V)
+    return A
+
+
+def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payers: np.ndarray, ledger: list) -> np.ndarray:
+    """Book fund ``u``'s blocks of flows (:func:`_book_block`), append their ledger rows, add fraud
+    to waste and public venture money to ``public_venture``; return the amount each payer
+    deployed per replicate, (payers, R) int64 RMB thousand."""
+    sc = state.scratch
+    R = state.alive.shape[0]
+    N = len(world.names["node"])
+    instrument, year = int(world.fund_instrument[u]), int(world.years[k])
+    kind = BOOKING[instrument]
+    dep = np.zeros((len(payers), R), dtype=np.int64)
+    for r_f, m_f, a_f in blocks:
+        dep_b, waste_b, lr, lp, ln, lf, la = _book_block(
+            kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
+            state.debt, state.exposure, state.books[BOOK[kind]], state.books["fraud"], R)
+        dep += dep_b
+        if kind == 0:
+            sc["waste"][:, payers] += waste_b.T
+        if world.fund_selection[u] == VENTURE:
+            for payer in payers[world.payer_public[payers]]:
+                mine = lp == payer
+                sc["public_venture"] += np.bincount(lr[mine] * N + ln[mine], weights=la[mine] / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
+        ledger.append((
+            state.replicates[lr].astype(np.int32), np.full(len(la), year, dtype=np.int32), lp.astype(np.int16),
+            np.full(len(la), u, dtype=np.int16), np.full(len(la), instrument, dtype=np.int8), ln.astype(np.int16), lf, la,
+        ))
+    return dep
+
+
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
     """Pay in, deploy and book every flow of year index ``k``; append ledger arrays.
 
@@ -263,7 +312,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     is then split exactly over the same deals.
     """
     p = world.params
-    R, M = state.alive.shape
+    R = state.alive.shape[0]
     N = len(world.names["node"])
     V = len(world.names["province"])
     U, P = world.fund_payin.shape[1:]
@@ -303,19 +352,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         G = N * Vg
         g_node = np.repeat(np.arange(N), Vg)
         g_prov = np.tile(np.arange(V), N) if provincial else np.full(G, -1)
-        # each payer's money by group, (payer, R, G): one node split for all the fund's payers
-        w_nodes = _node_weights(state, world, k, u, priority, sc["public_venture"])
-        a_all = split(target[:, payers].T, np.broadcast_to(w_nodes, (len(payers), R, N)), np.arange(N))
-        if not provincial:
-            A = a_all
-        else:
-            A = np.zeros((len(payers), R, G), dtype=np.int64)
-            for i, payer in enumerate(payers):
-                v = int(world.payer_province[payer])
-                if v >= 0:  # a province's money stays in its province
-                    A[i][:, np.arange(N) * V + v] = a_all[i]
-                else:  # a national payer in a provincial fund spreads over provinces evenly
-                    A[i] = split(a_all[i].reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, G)
+        A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers)
         eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
         if instrument == INTERNAL:
             eligible &= (state.owner == SOES[0]) | (state.owner == SOES[1])
@@ -343,23 +380,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         cap = int(world.fund_cap_per_firm[u])
         if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
             blocks = [(r_f, m_f, _apply_cap(a_f, cap, state.weight[m_f])) for r_f, m_f, a_f in blocks]
-        dep = np.zeros((len(payers), R), dtype=np.int64)
-        kind = BOOKING[instrument]
-        for r_f, m_f, a_f in blocks:
-            dep_b, waste_b, lr, lp, ln, lf, la = _book_block(
-                kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
-                state.debt, state.exposure, state.books[BOOK[kind]], state.books["fraud"], R)
-            dep += dep_b
-            if kind == 0:
-                sc["waste"][:, payers] += waste_b.T
-            if selection == VENTURE:
-                for payer in payers[world.payer_public[payers]]:
-                    mine = lp == payer
-                    sc["public_venture"] += np.bincount(lr[mine] * N + ln[mine], weights=la[mine] / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
-            ledger.append((
-                state.replicates[lr].astype(np.int32), np.full(len(la), year, dtype=np.int32), lp.astype(np.int16),
-                np.full(len(la), u, dtype=np.int16), np.full(len(la), instrument, dtype=np.int8), ln.astype(np.int16), lf, la,
-            ))
+        dep = _book_blocks(state, world, k, u, blocks, payers, ledger)
         dep_u = np.zeros((R, P), dtype=np.int64)
         dep_u[:, payers] = dep.T
         sc["by_instrument"][:, instrument] += dep.sum(axis=0)
