@@ -151,21 +151,7 @@ def _split_kernel(total, w, tb):  # pragma: no cover - compiled
 
 
 def _split_numpy(total: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray | None = None) -> np.ndarray:
-    """The NumPy reference of :func:`split` (a test holds the two together). Split integer totals across the last axis in proportion to weights, exactly.
-
-    Parameters
-    ----------
-    total : int64 array, shape (...)
-        Amounts to split (RMB thousand), non-negative.
-    weights : float array, shape (..., K)
-        Non-negative weights; a row of zeros receives nothing (its total must be 0).
-    tiebreak : int array, shape (..., K) or (K,), optional
-        Stable ids ranking equal remainders (lower id first).
-
-    Returns
-    -------
-    int64 array, shape (..., K), whose last axis sums exactly to ``total``.
-    """
+    """The NumPy reference of :func:`split`: same parameters, same result (a test holds the two together)."""
     total = np.asarray(total, dtype=np.int64)
     w = np.asarray(weights, dtype=np.float64)
     wsum = w.sum(axis=-1, keepdims=True)
@@ -259,23 +245,7 @@ def _split_groups_kernel(total, group, weights, tiebreak):  # pragma: no cover -
 
 
 def _split_groups_numpy(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
-    """The NumPy reference of :func:`split_groups` (a test holds the two together). Split ``total[g]`` among the items of each group ``g`` in proportion to ``weights``.
-
-    Parameters
-    ----------
-    total : int64 (G,)
-        Amount per group.
-    group : int (n,)
-        Group of each item.
-    weights : float (n,)
-        Item weights (non-negative).
-    tiebreak : int (n,)
-        Stable item ids for equal remainders.
-
-    Returns
-    -------
-    int64 (n,) with ``np.bincount(group, result) == total`` wherever a group has weight.
-    """
+    """The NumPy reference of :func:`split_groups`: same parameters, same result (a test holds the two together)."""
     n = group.shape[0]
     if n == 0:
         return np.zeros(0, dtype=np.int64)
