@@ -61,6 +61,8 @@ def run(
         _check_replaceable(Path(out_dir))
     except (FileExistsError, NotADirectoryError) as exc:
         _fail(f"--out {out_dir}: {exc}; allowed: a new directory or a previous run's directory")
+    if not _kernels_cached():
+        console.print("[dim]first run on this machine: compiling the model's kernels (about half a minute, once)[/dim]")
     t0 = time.perf_counter()
     progress = RichProgress(f"{sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms")
     try:
@@ -76,6 +78,18 @@ def run(
     with Catalogue(catalogue) as cat:
         cat.record(results.meta, written, toml_text)
     _print_summary(results, sc, wall, written)
+
+
+def _kernels_cached() -> bool:
+    """Whether numba's cache of the compiled kernels exists next to the model's source (its default
+    place when the package directory is writable); a custom NUMBA_CACHE_DIR counts as cached."""
+    import os
+
+    from zili.model import capital
+
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return True
+    return any((Path(capital.__file__).parent / "__pycache__").glob("capital._select-*.nbi"))
 
 
 def _print_summary(results, sc, wall: float, written: Path) -> None:

@@ -22,12 +22,18 @@ def group_sum(values: np.ndarray, key: np.ndarray, G: int, mask: np.ndarray | No
     if v.dtype != np.float64:
         v = v.astype(np.float64)
     v = np.broadcast_to(v, key.shape)
+    if key.dtype != np.int64:
+        key = key.astype(np.int64)
     if mask is None:
         return _group_sum_kernel(v, key, int(G), False, np.ones((1, 1), dtype=np.bool_))
-    return _group_sum_kernel(v, key, int(G), True, np.broadcast_to(mask, key.shape))
+    return _group_sum_kernel(v, key, int(G), True, np.broadcast_to(np.asarray(mask, dtype=bool), key.shape))
 
 
-@numba.njit(cache=True, nogil=True)
+_A2 = {t: numba.types.Array(t, 2, "A", readonly=True) for t in (numba.float64, numba.int64, numba.boolean)}
+
+
+# one explicit signature (any layout, read-only accepted): compiled once, not once per array layout
+@numba.njit(numba.float64[:, :](_A2[numba.float64], _A2[numba.int64], numba.int64, numba.boolean, _A2[numba.boolean]), cache=True, nogil=True)
 def _group_sum_kernel(v, key, G, masked, mask):  # pragma: no cover - compiled
     R, M = key.shape
     out = np.zeros((R, G))

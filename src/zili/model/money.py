@@ -116,7 +116,8 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     return vals[0]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(numba.int64[:, :](numba.types.Array(numba.int64, 1, "A", readonly=True), numba.types.Array(numba.float64, 2, "A", readonly=True),
+                              numba.types.Array(numba.int64, 2, "A", readonly=True)), cache=True, nogil=True)
 def _split_kernel(total, w, tb):  # pragma: no cover - compiled
     rows, K = w.shape
     out = np.empty((rows, K), dtype=np.int64)
