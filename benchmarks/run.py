@@ -35,21 +35,27 @@ bandwidth_fraction=Z`` (X and Z at 100k firms, Y at the largest size Mesa ran).
 
 from __future__ import annotations
 
-import argparse
-import dataclasses
-import gc
-import json
-import math
 import os
-import platform
-import resource
-import sys
-import time
-import tracemalloc
 
-import numpy as np
+# one core: BLAS thread pools (NumPy's small matrix products) would otherwise spin on the
+# second core; zili's engine itself is single-threaded (set before NumPy loads)
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
 
-from benchmarks.worlds import bench_world, firm_weight
+import argparse  # noqa: E402
+import dataclasses  # noqa: E402
+import gc  # noqa: E402
+import json  # noqa: E402
+import math  # noqa: E402
+import platform  # noqa: E402
+import resource  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+import numpy as np  # noqa: E402
+
+from benchmarks.worlds import bench_world, firm_weight  # noqa: E402
 
 MODES = {
     "full": dict(sizes=(1_000, 10_000, 100_000, 1_000_000), years=20, rep_firms=10_000, reps=(1, 10, 100),
