@@ -243,7 +243,8 @@ def test_fused_selection_matches_the_numpy_formulas(selection):
     deals = gen.integers(0, 6, (R, N)).astype(float)
     A_tot = gen.integers(0, 2, (R, N)) * 1000
     wi, sel, W = capital._select(eligible, state.node, state.prov, *capital.log_scores(state), state.age, state.fid, keys, selection,
-                                 float(p.selection_capability), float(p.selection_size), float(p.selection_noise), 1, deals, A_tot)
+                                 float(p.selection_capability), float(p.selection_size), float(p.selection_noise), 1, deals, A_tot,
+                                 np.full((R, M), np.nan), np.ones((R, M), dtype=bool))  # stale buffers are overwritten
     rr = np.arange(R)[:, None]
     money = A_tot[rr, state.node] > 0  # firms in groups without money are never weighed
     ref = np.where(eligible & money, capital._scores(state, world, selection) * np.exp(p.selection_noise * capital._noise(state, keys)), 0.0)

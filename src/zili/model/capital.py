@@ -53,7 +53,7 @@ def log_scores(state: State) -> tuple[np.ndarray, np.ndarray]:
 
 
 @numba.njit(cache=True, nogil=True)
-def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot, wi, sel):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in two compiled passes.
 
     Pass 1: weight ``wi`` = score x exp(sigma x Gumbel) of every eligible firm in a group with
@@ -61,22 +61,24 @@ def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, 
     :func:`_scores`, the Gumbel keyed on firm ids), and its group total ``W`` (group = node, or
     node x province). Pass 2: firm ``i`` is selected with probability min(1, deals x wi / W) of its
     group (a keyed uniform). Groups without money are skipped (their firms cannot be selected).
-    Returns (wi, sel, W).
+    ``wi`` and ``sel`` are buffers of shape (R, L), reused from fund to fund and overwritten
+    in every slot (0 and False where a firm is not weighed). Returns (wi, sel, W).
     """
     R, L = eligible.shape
     G = deals.shape[1]
-    wi = np.zeros((R, L))
     W = np.zeros((R, G))
-    sel = np.zeros((R, L), dtype=np.bool_)
     salt = np.uint64(0xA5A5A5A5)
     log_young = np.log(2.0)
     for r in range(R):
         k = keys[r]
         for m in range(L):
+            sel[r, m] = False
             if not eligible[r, m]:
+                wi[r, m] = 0.0
                 continue
             grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
             if A_tot[r, grp] <= 0:
+                wi[r, m] = 0.0
                 continue
             if selection == 0:  # champions
                 ls = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
@@ -334,6 +336,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     max_deals = max(p.max_deals_per_fund_node / w, 1.0)
     fund_keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", np.arange(U))  # (U, R)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
+    wi_buf, sel_buf = np.empty(state.alive.shape), np.empty(state.alive.shape, dtype=bool)  # selection buffers, reused
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
     for u in order:
         avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
@@ -373,7 +376,8 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
         wi, sel, _ = _select(eligible, state.node, state.prov, log_cap, log_capa, state.age, state.fid, keys, selection,
-                             float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
+                             float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot,
+                             wi_buf, sel_buf)
         r_i, m_i, g_i, w_i, f_i = _gather_selected(sel, wi, state.node, state.prov, state.fid, Vg, G)
         if len(m_i):
             blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, w_i, f_i)))

@@ -150,12 +150,12 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
 @numba.njit(cache=True, nogil=True)
 def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
                    price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
-                   rd_f, rd_own_f, exit_, acquire, flows):  # pragma: no cover - compiled
+                   rd_f, rd_own_f, exit_, acquire, books):  # pragma: no cover - compiled
     """:func:`settle` as one compiled pass over the firm slots, updating the firm arrays in place.
 
     Same operations in the same order as the array function (bit-identical arithmetic);
-    the keyed uniforms u1, u2, u3 are drawn inline (``keys`` (R, 3)). ``flows`` (len(FLOWS),
-    R, M) receives this year's amount of each flow.
+    the keyed uniforms u1, u2, u3 are drawn inline (``keys`` (R, 3)). ``books`` (the firm books
+    of :data:`FLOWS`, in that order) receive this year's amount of each flow, in place.
     """
     (capint, vcs, fcs, ordi, dep, maxlev, cse, ir, cgc, life, il, soft, acq, eh, sbh, rer) = (
         pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9], pv[10], pv[11], pv[12], pv[13], pv[14], pv[15])
@@ -171,9 +171,7 @@ def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, receive
                 age[r, m] += 1
                 rd_f[r, m], rd_own_f[r, m] = g / 1e6, 0.0
                 exit_[r, m], acquire[r, m] = False, False
-                for i in range(flows.shape[0]):
-                    flows[i, r, m] = 0
-                flows[3, r, m] = g
+                books[3][r, m] += g
                 continue
             n, ti, ow = node[r, m], tier[r, m], owner[r, m]
             c, d, cp, f_t = cash[r, m], debt[r, m], capa[r, m], ft[r, m]
@@ -243,8 +241,16 @@ def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, receive
             age[r, m] += 1
             rd_f[r, m], rd_own_f[r, m] = rd / 1e6, own_rd / 1e6
             exit_[r, m], acquire[r, m] = ex, acqd
-            flows[0, r, m], flows[1, r, m], flows[2, r, m], flows[3, r, m], flows[4, r, m] = borrow, revenue, cost, rd, capex
-            flows[5, r, m], flows[6, r, m], flows[7, r, m], flows[8, r, m], flows[9, r, m] = interest, b_amt, d_amt, payout, wo
+            books[0][r, m] += borrow
+            books[1][r, m] += revenue
+            books[2][r, m] += cost
+            books[3][r, m] += rd
+            books[4][r, m] += capex
+            books[5][r, m] += interest
+            books[6][r, m] += b_amt
+            books[7][r, m] += d_amt
+            books[8][r, m] += payout
+            books[9][r, m] += wo
 
 
 def _tables(state: State, world: World, k: int) -> dict:
@@ -287,14 +293,11 @@ def step(state: State, world: World, k: int) -> State:
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
     if state.backend == "numba":
         exit_, acquire = np.empty((R, M), dtype=bool), np.empty((R, M), dtype=bool)
-        state.rd, state.rd_own = np.empty((R, M)), np.empty((R, M))
-        flows = np.empty((len(FLOWS), R, M), dtype=np.int64)
         _settle_kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
                        state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
                        t["price"], t["cost_index"], t["has_soe"], t["expand"], t["tool_avail"], t["tools_dom"], t["fab"],
-                       t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire, flows)
-        for i, name in enumerate(FLOWS):
-            state.books[name] += flows[i]
+                       t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire,
+                       tuple(state.books[name] for name in FLOWS))
     else:
         f = {name: getattr(state, name) for name in ("alive", "out", "node", "tier", "owner", "age", "cash", "debt", "capa",
                                                      "received", "grants", "foreign_tools", "weight")}
