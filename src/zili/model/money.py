@@ -201,28 +201,19 @@ def split_groups(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tieb
     """
     if group.shape[0] == 0:
         return np.zeros(0, dtype=np.int64)
-    return _split_groups_kernel(np.asarray(total, dtype=np.int64), np.asarray(group, dtype=np.int64),
-                                np.asarray(weights, dtype=np.float64), np.asarray(tiebreak, dtype=np.int64))
+    return split_groups_multi(np.asarray(total, dtype=np.int64)[None, :], group, weights, tiebreak)[0]
 
 
 @numba.njit(cache=True, nogil=True)
-def _split_groups_kernel(total, group, weights, tiebreak):  # pragma: no cover - compiled
-    G, n = total.shape[0], group.shape[0]
+def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover - compiled
+    """:func:`split_groups` for each row of ``totals`` (P, G) over the same items: the group
+    structure (weight sums, items by group then tiebreak) is built once for all rows."""
+    P, G = totals.shape
+    n = group.shape[0]
     wsum = np.zeros(G)
     for i in range(n):
         wsum[group[i]] += weights[i]
-    base = np.empty(n, dtype=np.int64)
-    rem = np.empty(n)
-    got = np.zeros(G, dtype=np.int64)
-    for i in range(n):
-        g = group[i]
-        ex = total[g] * (weights[i] / (wsum[g] if wsum[g] > 0 else 1.0))
-        b = np.int64(np.floor(ex))
-        base[i] = b
-        got[g] += b
-        rem[i] = ex - b if weights[i] > 0 else -1.0
-    # items ordered by group (counting sort, stable), then within a group by remainder
-    # (descending) and tiebreak (ascending): the first ``short`` of each group get one more
+    # items ordered by group (counting sort), within a group by tiebreak (ascending)
     start = np.zeros(G + 1, dtype=np.int64)
     for i in range(n):
         start[group[i] + 1] += 1
@@ -234,15 +225,48 @@ def _split_groups_kernel(total, group, weights, tiebreak):  # pragma: no cover -
         order[fill[group[i]]] = i
         fill[group[i]] += 1
     for g in range(G):
-        short = total[g] - got[g] if wsum[g] > 0 else 0
-        if short <= 0:
-            continue
-        seg = order[start[g]:start[g + 1]]
-        seg = seg[np.argsort(tiebreak[seg], kind="mergesort")]
-        seg = seg[np.argsort(-rem[seg], kind="mergesort")]
-        for j in range(min(short, seg.shape[0])):
-            base[seg[j]] += 1
-    return base
+        if start[g + 1] - start[g] > 1:
+            seg = order[start[g]:start[g + 1]].copy()
+            order[start[g]:start[g + 1]] = seg[np.argsort(tiebreak[seg], kind="mergesort")]
+    out = np.empty((P, n), dtype=np.int64)
+    rem = np.empty(n)
+    got = np.zeros(G, dtype=np.int64)
+    buf = np.empty(n, dtype=np.int64)
+    for p in range(P):
+        got[:] = 0
+        for i in range(n):
+            g = group[i]
+            ex = totals[p, g] * (weights[i] / (wsum[g] if wsum[g] > 0 else 1.0))
+            b = np.int64(np.floor(ex))
+            out[p, i] = b
+            got[g] += b
+            rem[i] = ex - b if weights[i] > 0 else -1.0
+        # the first ``short`` items of a group by remainder (descending), then tiebreak, get one more
+        for g in range(G):
+            short = totals[p, g] - got[g] if wsum[g] > 0 else 0
+            if short <= 0:
+                continue
+            s, L = start[g], start[g + 1] - start[g]
+            if short >= L:
+                for j in range(s, s + L):
+                    out[p, order[j]] += 1
+                continue
+            if L <= 64:  # stable insertion sort by remainder: ties keep the tiebreak order
+                for j in range(L):
+                    item, r = order[s + j], rem[order[s + j]]
+                    q = j
+                    while q > 0 and rem[buf[q - 1]] < r:
+                        buf[q] = buf[q - 1]
+                        q -= 1
+                    buf[q] = item
+                for j in range(short):
+                    out[p, buf[j]] += 1
+            else:
+                seg = order[s:s + L]
+                seg = seg[np.argsort(-rem[seg], kind="mergesort")]
+                for j in range(short):
+                    out[p, seg[j]] += 1
+    return out
 
 
 def _split_groups_numpy(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray) -> np.ndarray:
@@ -275,13 +299,5 @@ def split_groups_multi(totals: np.ndarray, group: np.ndarray, weights: np.ndarra
     P = totals.shape[0]
     if group.shape[0] == 0:
         return np.zeros((P, 0), dtype=np.int64)
-    return _split_multi_kernel(np.asarray(totals, dtype=np.int64), np.asarray(group, dtype=np.int64),
-                               np.asarray(weights, dtype=np.float64), np.asarray(tiebreak, dtype=np.int64))
-
-
-@numba.njit(cache=True, nogil=True)
-def _split_multi_kernel(totals, group, weights, tiebreak):  # pragma: no cover - compiled
-    out = np.empty((totals.shape[0], group.shape[0]), dtype=np.int64)
-    for p in range(totals.shape[0]):
-        out[p] = _split_groups_kernel(totals[p], group, weights, tiebreak)
-    return out
+    return _split_groups_kernel(np.ascontiguousarray(totals, dtype=np.int64), np.asarray(group, dtype=np.int64),
+                                np.asarray(weights, dtype=np.float64), np.asarray(tiebreak, dtype=np.int64))
