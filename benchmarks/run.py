@@ -193,6 +193,48 @@ def _jax_backend() -> bool:
     return "backend" in inspect.signature(simulate).parameters
 
 
+# the engine's yearly steps, timed one by one (module, function); deal selection also on its own
+STEPS = (
+    ("policy", "step"), ("priorities", "step"), ("capital", "step"), ("capital", "_select"), ("provinces", "step"),
+    ("realfin", "step"), ("innovation", "step"), ("market", "step"), ("production", "step"), ("nev", "expansion"),
+    ("provinces", "expansion"), ("finance", "step"), ("talent", "step"),
+)
+
+
+def time_steps(firms: int, years: int) -> dict:
+    """Seconds spent in each yearly step of one run (the step functions wrapped by timers for
+    this run only; the recorder of metrics counted as ``metrics``), and the run's wall time."""
+    import importlib
+
+    from zili.model import metrics
+
+    world = bench_world(firms, years)
+    spent: dict[str, float] = {}
+    saved = []
+
+    def timed(key, fn):
+        def wrapper(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return fn(*a, **k)
+            finally:
+                spent[key] = spent.get(key, 0.0) + time.perf_counter() - t0
+        return wrapper
+
+    targets = [(importlib.import_module(f"zili.model.{m}"), f, f"{m}.{f}") for m, f in STEPS] + [(metrics.Recorder, "record", "metrics")]
+    try:
+        for owner, name, key in targets:
+            saved.append((owner, name, getattr(owner, name)))
+            setattr(owner, name, timed(key, getattr(owner, name)))
+        t0 = time.perf_counter()
+        _simulate(world, 1)
+        wall = time.perf_counter() - t0
+    finally:
+        for owner, name, fn in reversed(saved):
+            setattr(owner, name, fn)
+    return {"firms": len(world.firm_id), "years": years, "wall_s": wall, "seconds": spent}
+
+
 def run(mode: str = "quick", progress=None) -> dict:
     """Run every measurement of ``mode`` (``full``, ``quick`` or ``tiny``) and return the results."""
     cfg = MODES[mode]
@@ -243,6 +285,8 @@ def run(mode: str = "quick", progress=None) -> dict:
             row.update(backend=name, numba_wall_s=ref["wall_s"], speed_vs_numba=ref["wall_s"] / row["wall_s"])
             out["backends"].append(row)
     out["jax"] = [r for r in out["backends"] if r["backend"] == "jax"] or None
+    say(f"zili {cfg['headline']:,} firms, time by step")
+    out["steps"] = time_steps(cfg["headline"], cfg["years"])
     big = [r for r in rows if r["synthetic_firms"] >= cfg["scale_min"]]
     out["scaling_exponent_firms"] = _slope([r["firms"] for r in big], [r["wall_s"] for r in big])
     out["scaling_exponent_replicates"] = _slope([r["replicates"] for r in reps], [r["wall_s"] for r in reps])
@@ -312,6 +356,14 @@ def render(res: dict) -> None:
             b.add_row(r["backend"], f"{r['firms']:,}", str(r["years"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
                       f"{r['numba_wall_s']:.2f}", f"{r['speed_vs_numba']:.2f}")
         con.print(b)
+    st = res["steps"]
+    b = Table(title=f"time by step: {st['firms']:,} firms x {st['years']} years, {st['wall_s']:.2f} s")
+    for c in ("step", "seconds", "share of the run"):
+        b.add_column(c, justify="right" if c != "step" else "left")
+    for key, sec in sorted(st["seconds"].items(), key=lambda kv: -kv[1]):
+        label = "  of which deal selection" if key == "capital._select" else key
+        b.add_row(label, f"{sec:.3f}", f"{sec / st['wall_s']:.0%}")
+    con.print(b)
     if res["jax"] is None:
         con.print("JAX backend: skipped (jax not importable; pip install -e '.[jax]')")
     else:

@@ -32,7 +32,7 @@ def test_quick_run_finishes_and_prints_the_bench_line():
 def test_json_has_every_key(capsys):
     assert run.main(["--tiny", "--json"]) == 0
     res = json.loads(capsys.readouterr().out)
-    for key in ("mode", "bandwidth", "zili_sizes", "zili_replicates", "mesa_runs", "backends", "jax", "scaling_exponent_firms",
+    for key in ("mode", "bandwidth", "zili_sizes", "zili_replicates", "mesa_runs", "backends", "jax", "steps", "scaling_exponent_firms",
                 "scaling_exponent_replicates", "firm_steps_per_s", "mesa_ratio", "mesa_ratio_firms", "bandwidth_fraction",
                 "targets", "total_s"):
         assert key in res, key
@@ -47,3 +47,8 @@ def test_json_has_every_key(capsys):
     timed = {r["backend"] for r in res["backends"]}
     assert "numpy" in timed and all(r["wall_s"] > 0 and r["speed_vs_numba"] > 0 for r in res["backends"])
     assert ("jax" in timed) == (res["jax"] is not None)
+    # time by step: every yearly step was timed, and the steps add up to no more than the run
+    st = res["steps"]
+    assert {"capital.step", "capital._select", "finance.step", "innovation.step", "production.step", "metrics"} <= set(st["seconds"])
+    top = sum(v for k, v in st["seconds"].items() if k != "capital._select")
+    assert 0 < st["seconds"]["capital._select"] <= st["seconds"]["capital.step"] and top <= st["wall_s"]
