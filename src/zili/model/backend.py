@@ -9,7 +9,8 @@ reference, and what JAX traces and fuses) and as a compiled loop (numba, the def
 * ``numpy``: the array functions with NumPy (the reference the tests hold the others to).
 * ``jax``: the same array functions with ``jax.numpy`` under ``jax.jit`` (XLA fuses them),
   float64 enabled so that money converted to integer RMB thousand stays exact; needs the
-  ``[jax]`` extra. Random draws are the keyed streams of :mod:`zili.model.rng` in every
+  ``[jax]`` extra; compiled programs are kept in a persistent cache (``$ZILI_JAX_CACHE``,
+  default ``~/.cache/zili/jax``), so only the first run on a machine compiles. Random draws are the keyed streams of :mod:`zili.model.rng` in every
   backend, so a run is paired and reproducible whichever backend computes it.
 
 The backends agree within floating-point rounding: the compiled and XLA versions of
@@ -20,6 +21,7 @@ stated and tested in ``tests/model/test_backend.py``.
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from typing import Callable
 
@@ -48,6 +50,13 @@ def _jax():
     except ImportError as e:  # pragma: no cover - depends on the environment
         raise BackendError("backend = 'jax': JAX is not installed (pip install 'zili[jax]')") from e
     jax.config.update("jax_enable_x64", True)
+    # compiled programs persist across runs (as numba's cache does); $ZILI_JAX_CACHE or ~/.cache/zili/jax
+    cache = os.environ.get("ZILI_JAX_CACHE") or os.path.join(os.path.expanduser("~"), ".cache", "zili", "jax")
+    try:
+        jax.config.update("jax_compilation_cache_dir", cache)
+        jax.config.update("jax_persistent_cache_min_compile_time_secs", 0.0)
+    except Exception:  # pragma: no cover - older JAX without a persistent cache: compile every run
+        pass
     return jax
 
 
