@@ -21,12 +21,17 @@ def group_sum(values: np.ndarray, key: np.ndarray, G: int, mask: np.ndarray | No
     v = np.asarray(values)
     if v.dtype != np.float64:
         v = v.astype(np.float64)
-    v = np.broadcast_to(v, key.shape)
+    if v.shape != key.shape:
+        v = np.broadcast_to(v, key.shape)
     if key.dtype != np.int64:
         key = key.astype(np.int64)
     if mask is None:
-        return _group_sum_kernel(v, key, int(G), False, np.ones((1, 1), dtype=np.bool_))
-    return _group_sum_kernel(v, key, int(G), True, np.broadcast_to(np.asarray(mask, dtype=bool), key.shape))
+        return _group_sum_kernel(v, key, int(G), False, _NO_MASK)
+    mask = np.asarray(mask, dtype=bool)
+    return _group_sum_kernel(v, key, int(G), True, mask if mask.shape == key.shape else np.broadcast_to(mask, key.shape))
+
+
+_NO_MASK = np.ones((1, 1), dtype=np.bool_)
 
 
 _A2 = {t: numba.types.Array(t, 2, "A", readonly=True) for t in (numba.float64, numba.int64, numba.boolean)}
