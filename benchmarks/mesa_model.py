@@ -78,14 +78,13 @@ from zili.model import market, nev, policy, priorities, production, provinces
 from zili.model.money import THOUSAND_PER_BN, split
 from zili.model.policy import foreign_cut
 from zili.model.state import initial_state
-from zili.model.world import OWNERSHIP, SELECTION, World
+from zili.model.world import OWNERSHIP, SELECTION, SOES, World
 
 EQUITY, GRANT, LOAN, SUBSIDY, TAX, INTERNAL = range(6)
 CHAMPIONS, VENTURE = SELECTION.index("champions"), SELECTION.index("venture")
 STARTUP = OWNERSHIP.index("startup")
 LOCAL_SOE = OWNERSHIP.index("local_soe")
 FOREIGN_FAB = OWNERSHIP.index("foreign_fab")
-SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 
 
 class FirmAgent(mesa.Agent):

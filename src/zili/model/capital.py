@@ -18,13 +18,12 @@ import numpy as np
 from zili.model import provinces, rng
 from zili.model.money import THOUSAND_PER_BN, split, split_groups_multi
 from zili.model.state import State, entries_per_year
-from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, World
+from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, World, is_soe
 
 EQUITY, GRANT, LOAN, SUBSIDY, TAX, INTERNAL = range(6)
 VENTURE = SELECTION.index("venture")
 CHAMPIONS = SELECTION.index("champions")
 STARTUP = OWNERSHIP.index("startup")
-SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 
 
 def _scores(state: State, world: World, selection: int) -> np.ndarray:
@@ -358,7 +357,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers)
         eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
         if instrument == INTERNAL:
-            eligible &= (state.owner == SOES[0]) | (state.owner == SOES[1])
+            eligible &= is_soe(state.owner)
         keys = fund_keys[u]
         # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
         blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []

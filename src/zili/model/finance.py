@@ -16,10 +16,10 @@ import numpy as np
 
 from zili.model import backend, rng
 from zili.model.groups import group_sum
+from zili.model.money import to_thousand
 from zili.model.state import State
-from zili.model.world import OWNERSHIP, World
+from zili.model.world import OWNERSHIP, SOES, World, is_soe
 
-SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 LOCAL_SOE = OWNERSHIP.index("local_soe")
 
 
@@ -43,11 +43,6 @@ KERNEL_PARAMS = (
 )
 # firm books a year's settlement adds to, in the order the kernels return them
 FLOWS = ("bank_loan", "revenue", "cost", "rd", "capex", "interest", "bailout", "distress_loan", "payout", "debt_writeoff")
-
-
-def _thousand(xp, rmb_bn):
-    """RMB bn -> int64 RMB thousand, rounded to nearest (as :func:`zili.model.money.to_thousand`)."""
-    return xp.rint(rmb_bn * 1e6).astype(xp.int64)
 
 
 def settle(xp, f: dict, t: dict, p: dict) -> dict:
@@ -79,20 +74,20 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
     cash, debt, capa, ft = f["cash"], f["debt"], f["capa"], f["foreign_tools"]
     zero = xp.zeros_like(cash)
     revenue_bn = f["out"] * t["price"][rr, node]
-    revenue = xp.where(alive, _thousand(xp, revenue_bn), zero)
+    revenue = xp.where(alive, to_thousand(revenue_bn, xp), zero)
     # learning nodes (batteries) get cheaper to build and run as their cost index falls (1 elsewhere)
     ci = t["cost_index"][rr, node]
     iota = p["capital_intensity"] * ci
-    cost = xp.where(alive, _thousand(xp, p["variable_cost_share"] * revenue_bn + p["fixed_cost_share"] * ci * capa), zero)
-    own_rd = xp.where(alive & (cash > 0), _thousand(xp, p["own_rd_intensity"] * revenue_bn), zero)
+    cost = xp.where(alive, to_thousand(p["variable_cost_share"] * revenue_bn + p["fixed_cost_share"] * ci * capa, xp), zero)
+    own_rd = xp.where(alive & (cash > 0), to_thousand(p["own_rd_intensity"] * revenue_bn, xp), zero)
     rd = own_rd + f["grants"]
     margin = xp.maximum(revenue - cost - own_rd, 0)
     # maintenance keeps capacity whole; expansion follows demand when utilisation runs above target
-    maintain = _thousand(xp, p["capacity_depreciation"] * capa * iota)
-    want = _thousand(xp, t["expand"][rr, node, tier] * capa * iota)
+    maintain = to_thousand(p["capacity_depreciation"] * capa * iota, xp)
+    want = to_thousand(t["expand"][rr, node, tier] * capa * iota, xp)
     expand = xp.minimum(xp.maximum(margin - maintain, 0), want)
     # the rest of a wanted expansion is borrowed from banks, within a leverage limit
-    room = xp.maximum(_thousand(xp, p["max_leverage"] * capa * iota) - debt, 0)
+    room = xp.maximum(to_thousand(p["max_leverage"] * capa * iota, xp) - debt, 0)
     borrow = xp.where(alive & (cash > 0), xp.minimum(want - expand, room), zero)
     debt = debt + borrow
     cash = cash + borrow
@@ -115,11 +110,11 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
     ft = xp.where(total > 0, (kept * ft * wear + new_capa * new_foreign) / xp.maximum(total, 1e-12), ft)
     capa = xp.where(alive, total, 0.0)
     # distress and exit
-    soe = (owner == SOES[0]) | (owner == SOES[1])
+    soe = is_soe(owner)
     neg = alive & (cash < 0)
     gap = xp.where(cash < 0, -cash, zero)
     # a cash shortfall is bridged by loans until the firm is insolvent (debt beyond its capital stock)
-    insolvent = neg & (debt + gap > _thousand(xp, p["insolvency_leverage"] * capa * iota))
+    insolvent = neg & (debt + gap > to_thousand(p["insolvency_leverage"] * capa * iota, xp))
     bailout = insolvent & soe & (p["soft_budget"] > 0)
     u1 = f["u1"]
     acquire = insolvent & ~soe & (u1 < p["acquisition_rate"]) & t["has_soe"][rr, node]
@@ -209,7 +204,7 @@ def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, receive
                 f_t = (kept * f_t * wear + new_capa * new_foreign) / max(total, 1e-12)
             cp = total if a else 0.0
             # distress and exit
-            soe = ow == 0 or ow == 1
+            soe = ow == SOES[0] or ow == SOES[1]
             neg = a and c < 0
             gap = -c if c < 0 else np.int64(0)
             insolvent = neg and (d + gap > np.int64(np.rint(il * cp * iota * 1e6)))
@@ -262,7 +257,7 @@ def _tables(state: State, world: World, k: int) -> dict:
     ban = world.servicing_ban[k][world.tool_nodes].max(axis=0) if world.tool_nodes.any() else np.zeros(2)
     # mature fab lines that run on advanced-tier tools (28 nm on immersion DUV) lose service too
     ban = np.array([min(1.0, ban[0] + p.mature_fab_advanced_tools * ban[1]), ban[1]])
-    soe = (state.owner == SOES[0]) | (state.owner == SOES[1])
+    soe = is_soe(state.owner)
     return {
         "price": state.price, "cost_index": state.scratch.get("cost_index", np.ones((R, N))),
         "has_soe": group_sum(np.ones(state.alive.shape), state.node, N, state.alive & soe) > 0,

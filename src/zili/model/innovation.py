@@ -24,9 +24,8 @@ from zili.model import backend, rng
 from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
-from zili.model.world import World
+from zili.model.world import SOES, World, is_soe
 
-SOES = (0, 1)
 
 
 # the parameters of the per-firm kernel, in the order the compiled kernel unpacks them
@@ -61,7 +60,7 @@ def advance(xp, f: dict, t: dict, p: dict) -> dict:
     # not depend on how finely the population is split into firms
     scale = p["rd_scale_share"] * xp.maximum(f["capa"], p["rd_min_scale_rmb_bn"] * f["weight"])
     rd = f["rd_own"] + f["grants"] / 1e6  # own R&D (last year's budget) + this year's grants
-    eff = xp.where((f["owner"] == SOES[0]) | (f["owner"] == SOES[1]), p["soe_efficiency"], 1.0)
+    eff = xp.where(is_soe(f["owner"]), p["soe_efficiency"], 1.0)
     gain_rd = p["rd_effect"] * xp.log1p(rd / scale) * eff * t["talent"][rr, n]
     gain_lbd = t["lbd"][rr, n]
     hub = t["hub"][f["prov"]] + t["centre"][n] / 0.15
@@ -102,7 +101,7 @@ def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, l
             scale = rss * max(capa[r, m], rdmin * weight[m])
             rd = rd_own[r, m] + grants[r, m] / 1e6
             ow = owner[r, m]
-            eff = soe_eff if (ow == 0 or ow == 1) else 1.0
+            eff = soe_eff if (ow == SOES[0] or ow == SOES[1]) else 1.0
             gain_rd = rde * np.log1p(rd / scale) * eff * talent[r, n]
             hub = hub_prov[prov[r, m]] + centre[n] / 0.15
             gain_spill = spill * (1 + hsb * hub) * max(K[r, n, ti] - c, 0.0)

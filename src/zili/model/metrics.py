@@ -16,12 +16,11 @@ from zili.model.nev import BATTERY_NODES
 from zili.model.provinces import excess_capacity
 from zili.model.state import State
 from zili.model.trajectory import MetricBlock
-from zili.model.world import INSTRUMENTS, OWNERSHIP, World
+from zili.model.world import INSTRUMENTS, World, is_soe
 
 IC_NODES = ("logic_fab", "memory_fab")
 # money metrics that also get a deflated ``_real`` variant
 REAL_VARIANTS = ("funder_budget", "capital_deployed", "capital_unspent", "waste", "soe_debt", "lgfv_debt", "fiscal_cost")
-SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))
 
 
 def _by_sector(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -168,7 +167,7 @@ class Recorder:
         self._set("committed_capital", k, np.broadcast_to(committed / 1e6, (R, len(self.paid_cum))))
         waste = sc["waste"]
         self._set("waste", k, np.concatenate([waste, waste.sum(1, keepdims=True)], axis=1) / 1e6)
-        soe = state.alive & ((state.owner == SOES[0]) | (state.owner == SOES[1]))
+        soe = state.alive & is_soe(state.owner)
         self._set("soe_debt", k, (np.where(soe, state.debt, 0).sum(1) / 1e6)[:, None])
         self._set("lgfv_debt", k, np.concatenate([state.lgfv, state.lgfv.sum(1, keepdims=True)], axis=1) / 1e6)
         pub = sc["public_by_instrument"]

@@ -13,9 +13,9 @@ import numpy as np
 THOUSAND_PER_BN = 1_000_000
 
 
-def to_thousand(rmb_bn: np.ndarray | float) -> np.ndarray:
-    """RMB bn (float) -> int64 RMB thousand, rounded to nearest."""
-    return np.rint(np.asarray(rmb_bn, dtype=np.float64) * THOUSAND_PER_BN).astype(np.int64)
+def to_thousand(rmb_bn: np.ndarray | float, xp=np) -> np.ndarray:
+    """RMB bn (float) -> int64 RMB thousand, rounded to nearest (``xp``: the array module, NumPy or jax.numpy)."""
+    return xp.rint(xp.asarray(rmb_bn, dtype=xp.float64) * THOUSAND_PER_BN).astype(xp.int64)
 
 
 def to_bn(thousand: np.ndarray | int) -> np.ndarray:

@@ -14,6 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 OWNERSHIP = ("central_soe", "local_soe", "private", "startup", "foreign_fab", "jv")
+SOES = (OWNERSHIP.index("central_soe"), OWNERSHIP.index("local_soe"))  # state-owned ownership codes
+
+
+def is_soe(owner):
+    """Whether each ownership code is a state-owned enterprise (central or local); any array module."""
+    return (owner == SOES[0]) | (owner == SOES[1])
 INSTRUMENTS = ("equity", "grant", "loan", "subsidy", "tax_expenditure", "internal_rd")
 SELECTION = ("champions", "venture", "broad")
 SOE_CODES = (0, 1)
