@@ -189,6 +189,16 @@ BAD_TOML = {
         'effect = 2025\nseverity = 0.5\n',
         ["2025", "outside the run", "allowed"],
     ),
+    "misspelt_event_field": (  # `node` for `nodes` and no `instrument`: the misspelling is named, with the fields allowed
+        '[run]\nstart_year = 2014\nend_year = 2020\n[[events]]\nkind = "export_control"\nname = "more-litho"\nannounce = 2015\n'
+        'effect = 2015\nimposing = ["NL"]\nnode = "lithography"\n',
+        ["events[0] (more-litho).node", "unknown field", "allowed", "nodes"],
+    ),
+    "missing_event_field": (
+        '[run]\nstart_year = 2014\nend_year = 2020\n[[events]]\nkind = "export_control"\nname = "c"\nannounce = 2015\n'
+        'effect = 2015\nimposing = ["NL"]\nnodes = ["lithography"]\n',
+        ["events[0] (c).instrument", "required field is missing", "allowed", "country_rule", "servicing_ban"],
+    ),
     "unknown_kind": (
         '[run]\nstart_year = 2014\nend_year = 2020\n[[events]]\nkind = "alien_invasion"\nname = "a"\nannounce = 2015\neffect = 2015\n',
         ["'alien_invasion'", "unknown event kind", "allowed"],

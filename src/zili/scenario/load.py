@@ -148,6 +148,9 @@ def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+            events = doc.get("events") if parts == [f"events[{item}]"] else None
+            if isinstance(events, list) and item < len(events) and isinstance(events[item], dict) and events[item].get("name"):
+                parts[-1] += f" ({events[item]['name']})"  # the event's name: its index counts inherited events
         elif item in {
             "export_control", "counter_control", "fund_launch", "budget", "subsidy", "nev_policy",
             "local_content", "procurement_preference", "substitution_incentive", "security_law",
@@ -160,8 +163,8 @@ def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
     return ".".join(parts)
 
 
-def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
-    """Field names of the table that holds the last element of ``loc`` (for unknown-field errors)."""
+def _model_at(loc: tuple[Any, ...]) -> Any:
+    """The schema model (pydantic class) of the table that holds the last element of ``loc``, or None."""
     from zili.scenario import events as ev
 
     model: Any = Scenario
@@ -180,16 +183,35 @@ def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
             continue
         field = getattr(model, "model_fields", {}).get(item)
         if field is None:
-            return []
+            return None
         ann = field.annotation
         model = ann if isinstance(ann, type) and issubclass(ann, BaseModel) else None
         if model is None:
-            return []
-    return list(getattr(model, "model_fields", {}))
+            return None
+    return model
+
+
+def _allowed_fields(loc: tuple[Any, ...]) -> list[str]:
+    """Field names of the table that holds the last element of ``loc`` (for unknown-field errors)."""
+    return list(getattr(_model_at(loc), "model_fields", {}))
+
+
+def _missing_allowed(loc: tuple[Any, ...]) -> str:
+    """What a missing field may be: its choices (a Literal) or its description."""
+    import typing
+
+    field = getattr(_model_at(loc), "model_fields", {}).get(loc[-1]) if loc else None
+    if field is None:
+        return "see docs/SCENARIOS.md"
+    if typing.get_origin(field.annotation) is typing.Literal:
+        return "one of " + ", ".join(map(str, typing.get_args(field.annotation)))
+    return field.description or "see docs/SCENARIOS.md"
 
 
 def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
-    err = exc.errors(include_url=False)[0]
+    errors = exc.errors(include_url=False)
+    # an unknown field is usually a misspelt one: report it first (its message lists the fields allowed)
+    err = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
     loc = _loc(tuple(err.get("loc", ())), doc)
     typ = err.get("type", "")
     msg = err.get("msg", "")
@@ -205,7 +227,7 @@ def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
     if typ == "union_tag_not_found":
         return f"{loc}: event without 'kind'; allowed: kind = one of the event kinds in docs/SCENARIOS.md"
     if typ == "missing":
-        return f"{loc}: required field is missing"
+        return f"{loc}: required field is missing; allowed: {_missing_allowed(tuple(err.get('loc', ())))}"
     if typ == "value_error":
         text = msg.removeprefix("Value error, ")
         return f"{loc}: {text}" if loc else text
