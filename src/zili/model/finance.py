@@ -67,7 +67,8 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
     Returns
     -------
     dict: the new cash, debt, capa, foreign_tools, owner, alive, out, age; rd and rd_own
-    (RMB bn); exit and acquire masks; and each of :data:`FLOWS` (int64, this year's amount).
+    (RMB bn); exit and acquire masks; and ``book_<flow>`` for each of :data:`FLOWS` (int64,
+    this year's amount).
     """
     rr = xp.arange(f["alive"].shape[0])[:, None]
     alive, node, tier, owner = f["alive"], f["node"], f["tier"], f["owner"]
@@ -137,8 +138,8 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
         "cash": cash, "debt": debt, "capa": xp.where(alive, capa, 0.0), "foreign_tools": ft,
         "owner": xp.where(acquire, LOCAL_SOE, owner), "alive": alive, "out": xp.where(alive, f["out"], 0.0), "age": f["age"] + 1,
         "rd": rd / 1e6, "rd_own": own_rd / 1e6, "exit": exit_, "acquire": acquire,
-        "bank_loan": borrow, "revenue": revenue, "cost": cost, "rd_flow": rd, "capex": capex, "interest": interest,
-        "bailout": b_amt, "distress_loan": d_amt, "payout": payout, "debt_writeoff": writeoff,
+        "book_bank_loan": borrow, "book_revenue": revenue, "book_cost": cost, "book_rd": rd, "book_capex": capex, "book_interest": interest,
+        "book_bailout": b_amt, "book_distress_loan": d_amt, "book_payout": payout, "book_debt_writeoff": writeoff,
     }
 
 
@@ -301,7 +302,7 @@ def step(state: State, world: World, k: int) -> State:
         for name in ("cash", "debt", "capa", "foreign_tools", "owner", "alive", "out", "age", "rd", "rd_own"):
             setattr(state, name, res[name].astype(getattr(state, name).dtype, copy=False))
         for name in FLOWS:
-            state.books[name] += res["rd_flow" if name == "rd" else name]
+            state.books[name] += res[f"book_{name}"]
         exit_, acquire = res["exit"], res["acquire"]
     # investors' capital in exiting firms is written off as waste, less recoveries
     r_x, m_x = np.nonzero(exit_)  # only exiting firms' exposure is read (it is (R, M, P))
@@ -310,8 +311,7 @@ def step(state: State, world: World, k: int) -> State:
     by_rep, written = _sum_by_replicate(loss, r_x, R), _sum_by_replicate(exposed, r_x, R)
     state.scratch["waste"] += by_rep
     state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
-    rr = np.arange(R)[:, None]
-    wt = np.broadcast_to(state.weight, exit_.shape)  # real firms each slot stands for
-    state.scratch["exits"] = np.bincount((state.node + rr * N)[exit_], weights=wt[exit_], minlength=R * N).reshape(R, N)
-    state.scratch["acquisitions"] = np.bincount((state.node + rr * N)[acquire], weights=wt[acquire], minlength=R * N).reshape(R, N)
+    # exits and acquisitions counted in real firms (each slot stands for its weight)
+    state.scratch["exits"] = group_sum(state.weight, state.node, N, exit_)
+    state.scratch["acquisitions"] = group_sum(state.weight, state.node, N, acquire)
     return state
