@@ -132,3 +132,12 @@ def test_uniform_items_are_the_slot_draws():
     full = rng.uniform(keys, ids)
     rows, cols = np.array([2, 0, 1, 2]), np.array([5, 19, 0, 7])
     assert np.array_equal(rng.uniform_items(keys, rows, ids[rows, cols]), full[rows, cols])
+
+
+@pytest.mark.parametrize("sub", [0, 7, np.arange(5), np.array([3, 0, 11])])
+def test_stream_keys_kernel_is_the_numpy_reference(sub):
+    entropy = 2**100 + 12345  # wider than 64 bits, as SeedSequence entropy can be
+    for reps in (np.arange(1), np.array([0, 4, 9])):
+        fast = rng.stream_keys(entropy, reps, 2024, "finance", sub)
+        ref = rng._stream_keys_numpy(entropy, reps, 2024, "finance", sub)
+        assert fast.dtype == np.uint64 and fast.shape == ref.shape and np.array_equal(fast, ref)
