@@ -223,8 +223,9 @@ def test_subsidy_cap_per_firm():
     assert np.array_equal(b, d + u) and u[:, -1].sum() > 0
 
 
+@pytest.mark.parametrize("soe_only", [False, True])
 @pytest.mark.parametrize("selection", [0, 1, 2])
-def test_fused_selection_matches_the_numpy_formulas(selection):
+def test_fused_selection_matches_the_numpy_formulas(selection, soe_only):
     """The compiled kernel computes the weights of ``_scores`` x exp(sigma x Gumbel) and selects with
     probability min(1, deals x w / W) against the keyed uniform, as the NumPy reference would."""
     from zili.model import capital, rng
@@ -238,12 +239,17 @@ def test_fused_selection_matches_the_numpy_formulas(selection):
     N = len(world.names["node"])
     gen = np.random.default_rng(0)
     state.age[:] = gen.integers(0, 9, state.age.shape)
-    eligible = state.alive & (gen.random((R, M)) < 0.7)
+    mandate = (gen.random(N) < 0.7).astype(float)
+    eligible = state.alive & (mandate[state.node] > 0)
+    if soe_only:  # internal R&D: state-owned firms only
+        from zili.model.world import is_soe
+        eligible &= is_soe(state.owner)
     keys = rng.stream_keys(state.entropy, state.replicates, 2016, "capital", 3)
     deals = gen.integers(0, 6, (R, N)).astype(float)
     A_tot = gen.integers(0, 2, (R, N)) * 1000
-    wi, sel, W = capital._select(eligible, state.node, state.prov, *capital.log_scores(state), state.age, state.fid, keys, selection,
-                                 float(p.selection_capability), float(p.selection_size), float(p.selection_noise), 1, deals, A_tot,
+    wi, sel, W = capital._select(state.alive, np.zeros(R, dtype=np.int64), np.zeros(R, dtype=np.int64), mandate, state.owner, soe_only, state.node, state.prov, *capital.log_scores(state), state.age,
+                                 state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
+                                 float(p.selection_noise), 1, deals, A_tot,
                                  np.full((R, M), np.nan), np.ones((R, M), dtype=bool))  # stale buffers are overwritten
     rr = np.arange(R)[:, None]
     money = A_tot[rr, state.node] > 0  # firms in groups without money are never weighed
@@ -256,3 +262,28 @@ def test_fused_selection_matches_the_numpy_formulas(selection):
     expected = eligible & (u < prob) & (A_tot[rr, state.node] > 0)
     near = np.abs(u - prob) < 1e-9  # ties at the rounding level may go either way
     assert sel.any() and np.array_equal(sel[~near], expected[~near])
+
+
+def test_selection_skips_the_funds_own_new_start_ups():
+    """Slots new_lo <= m < new_hi (the start-ups a venture fund just opened) are never weighed; the
+    other firms' weights are unchanged."""
+    from zili.model import capital, rng
+    from zili.model.state import initial_state
+
+    world = zili.compile_world(scenario(money_events(), firms=300, replicates=2))
+    state = initial_state(world, np.arange(2), rng.root_entropy(5))
+    p = world.params
+    R, M = state.alive.shape
+    N = len(world.names["node"])
+    keys = rng.stream_keys(state.entropy, state.replicates, 2016, "capital", 3)
+    deals, A_tot = np.full((R, N), 3.0), np.full((R, N), 1000)
+
+    def weights(lo, hi):
+        return capital._select(state.alive, np.full(R, lo), np.full(R, hi), np.ones(N), state.owner, False, state.node, state.prov,
+                               *capital.log_scores(state), state.age, state.fid, keys, 0, float(p.selection_capability),
+                               float(p.selection_size), float(p.selection_noise), 1, deals, A_tot, np.empty((R, M)),
+                               np.empty((R, M), dtype=bool))[0].copy()
+
+    full, skipped = weights(0, 0), weights(10, 60)
+    assert (full[:, 10:60] > 0).any() and np.all(skipped[:, 10:60] == 0)
+    assert np.array_equal(np.delete(full, np.s_[10:60], axis=1), np.delete(skipped, np.s_[10:60], axis=1))

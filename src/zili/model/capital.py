@@ -18,7 +18,7 @@ import numpy as np
 from zili.model import provinces, rng, vmath
 from zili.model.money import THOUSAND_PER_BN, split, split_groups_multi
 from zili.model.state import State, entries_per_year
-from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, World, is_soe
+from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, SOES, World
 
 EQUITY, GRANT, LOAN, SUBSIDY, TAX, INTERNAL = range(6)
 VENTURE = SELECTION.index("venture")
@@ -63,9 +63,12 @@ def _u01_block(key, ids, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot, wi, sel):  # pragma: no cover - compiled
+def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot, wi, sel):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in two compiled passes.
 
+    Eligible firms are alive, not among the start-ups the fund itself just opened (slots
+    ``new_lo[r] <= m < new_hi[r]``), in a node of the fund's ``mandate`` (N,) above zero and,
+    where ``soe_only`` (internal R&D), state-owned (:data:`zili.model.world.SOES`).
     Pass 1: weight ``wi`` = score x exp(sigma x Gumbel) of every eligible firm in a group with
     money, as exp(log score + sigma x Gumbel) from the year's shared logs (scores as in
     :func:`_scores`, the Gumbel keyed on firm ids), and its group total ``W`` (group = node, or
@@ -76,9 +79,10 @@ def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, 
     of shape (R, L), reused from fund to fund and overwritten in every slot (0 and False where
     a firm is not weighed). Returns (wi, sel, W).
     """
-    R, L = eligible.shape
+    R, L = alive.shape
     G = deals.shape[1]
     W = np.zeros((R, G))
+    soe_a, soe_b = SOES
     salt = np.uint64(0xA5A5A5A5)
     log_young = np.log(2.0)
     slot = np.empty(L, dtype=np.int64)  # the weighed firms of a replicate, in slot order
@@ -102,7 +106,10 @@ def _select(eligible, node, prov, log_cap, log_capa, age, fid, keys, selection, 
             else:  # broad
                 ls = log_capa[r, m]
             slot[n], grp_[n], ids[n], x[n] = m, grp, fid[r, m], ls
-            n += eligible[r, m] & (A_tot[r, grp] > 0)
+            ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0) & ((m < new_lo[r]) | (m >= new_hi[r]))
+            if soe_only:
+                ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
+            n += ok
         for j0 in range(0, n, _CHUNK):  # dense, vectorised loops over chunks of weighed firms
             j1 = min(j0 + _CHUNK, n)
             sc = scratch[: j1 - j0]
@@ -205,13 +212,18 @@ def _gather_selected(sel, wi, node, prov, fid, Vg, G):  # pragma: no cover - com
 
 
 @numba.njit(cache=True, nogil=True)
-def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R):  # pragma: no cover - compiled
+def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
+                venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
     """Book one block of flows, ``amount`` (payers, n) from each payer to each firm (r_, m_), every
     firm distinct, in place; ``kind`` from :data:`BOOKING`. Subsidies and tax expenditure lose
     floor(amount x fraud rate of the node) to fraud; equity and loans add to the payer's exposure.
+    Payers flagged in ``venture_public`` (public money in a venture fund) add their flows, in RMB
+    bn, to ``public_venture`` (R, nodes), payer by payer, each payer's sums by (replicate, node)
+    formed first (as ``np.bincount`` would).
 
-    Returns the amount deployed and lost to fraud per (payer, replicate), and the ledger rows of
-    the flows above zero, payer by payer: replicate index, payer, node, firm id, amount.
+    Returns the amount deployed and lost to fraud per (payer, replicate), and the ledger columns
+    of the flows above zero, payer by payer, in the ledger's dtypes: replicate id, year, payer,
+    fund, instrument, node, firm id, amount (int64 RMB thousand).
     """
     Pn, n = amount.shape
     dep = np.zeros((Pn, R), dtype=np.int64)
@@ -246,16 +258,27 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
     for i in range(Pn):
         for j in range(n):
             rows += amount[i, j] > 0
-    lr, lp, ln = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
-    lf, la = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    l_rep, l_year = np.empty(rows, dtype=np.int32), np.full(rows, year, dtype=np.int32)
+    l_payer, l_fund = np.empty(rows, dtype=np.int16), np.full(rows, fund, dtype=np.int16)
+    l_instr, l_node = np.full(rows, instrument, dtype=np.int8), np.empty(rows, dtype=np.int16)
+    l_fid, l_amt = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    sums = np.zeros(public_venture.shape)
     q = 0
     for i in range(Pn):
+        pub = venture_public[i]
+        if pub:
+            sums[:] = 0.0
         for j in range(n):
-            if amount[i, j] > 0:
+            a = amount[i, j]
+            if a > 0:
                 r, m = r_[j], m_[j]
-                lr[q], lp[q], ln[q], lf[q], la[q] = r, payers[i], node[r, m], fid[r, m], amount[i, j]
+                l_rep[q], l_payer[q], l_node[q], l_fid[q], l_amt[q] = replicates[r], payers[i], node[r, m], fid[r, m], a
+                if pub:
+                    sums[r, node[r, m]] += a / THOUSAND_PER_BN
                 q += 1
-    return dep, waste, lr, lp, ln, lf, la
+        if pub:
+            public_venture += sums
+    return dep, waste, (l_rep, l_year, l_payer, l_fund, l_instr, l_node, l_fid, l_amt)
 
 
 def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
@@ -312,25 +335,19 @@ def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payer
     deployed per replicate, (payers, R) int64 RMB thousand."""
     sc = state.scratch
     R = state.alive.shape[0]
-    N = len(world.names["node"])
     instrument, year = int(world.fund_instrument[u]), int(world.years[k])
     kind = BOOKING[instrument]
     dep = np.zeros((len(payers), R), dtype=np.int64)
+    venture_public = world.payer_public[payers] & (world.fund_selection[u] == VENTURE)
     for r_f, m_f, a_f in blocks:
-        dep_b, waste_b, lr, lp, ln, lf, la = _book_block(
+        dep_b, waste_b, rows = _book_block(
             kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
-            state.debt, state.exposure, state.books[BOOK[kind]], state.books["fraud"], R)
+            state.debt, state.exposure, state.books[BOOK[kind]], state.books["fraud"], R,
+            venture_public, sc["public_venture"], state.replicates, year, u, instrument)
         dep += dep_b
         if kind == 0:
             sc["waste"][:, payers] += waste_b.T
-        if world.fund_selection[u] == VENTURE:
-            for payer in payers[world.payer_public[payers]]:
-                mine = lp == payer
-                sc["public_venture"] += np.bincount(lr[mine] * N + ln[mine], weights=la[mine] / THOUSAND_PER_BN, minlength=R * N).reshape(R, N)
-        ledger.append((
-            state.replicates[lr].astype(np.int32), np.full(len(la), year, dtype=np.int32), lp.astype(np.int16),
-            np.full(len(la), u, dtype=np.int16), np.full(len(la), instrument, dtype=np.int8), ln.astype(np.int16), lf, la,
-        ))
+        ledger.append(rows)
     return dep
 
 
@@ -362,6 +379,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN * w
     startup_ticket = max(int(p.startup_ticket_rmb_bn * THOUSAND_PER_BN * w), 1)
     max_deals = max(p.max_deals_per_fund_node / w, 1.0)
+    F0 = len(world.firm_id)
     fund_keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", np.arange(U))  # (U, R)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
     wi_buf, sel_buf = np.empty(state.alive.shape), np.empty(state.alive.shape, dtype=bool)  # selection buffers, reused
@@ -384,12 +402,10 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         g_node = np.repeat(np.arange(N), Vg)
         g_prov = np.tile(np.arange(V), N) if provincial else np.full(G, -1)
         A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers)
-        eligible = state.alive & (world.fund_mandate[u][state.node] > 0)
-        if instrument == INTERNAL:
-            eligible &= is_soe(state.owner)
         keys = fund_keys[u]
         # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
         blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        new_lo = F0 + state.n_entered  # the fund's own start-ups (opened below) are not selected again
         if selection == VENTURE:
             A_s = np.floor(A * p.startup_share).astype(np.int64)
             counts = A_s.sum(axis=0) // startup_ticket
@@ -403,7 +419,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             A = A - np.where(made[None], A_s, 0)
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        wi, sel, _ = _select(eligible, state.node, state.prov, log_cap, log_capa, state.age, state.fid, keys, selection,
+        wi, sel, _ = _select(state.alive, new_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov, log_cap, log_capa, state.age, state.fid, keys, selection,
                              float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot,
                              wi_buf, sel_buf)
         r_i, m_i, g_i, w_i, f_i = _gather_selected(sel, wi, state.node, state.prov, state.fid, Vg, G)
