@@ -190,7 +190,7 @@ BOOKING = {SUBSIDY: 0, TAX: 0, GRANT: 1, INTERNAL: 1, EQUITY: 2, LOAN: 3}
 BOOK = {0: "subsidy", 1: "grant", 2: "equity", 3: "loan"}
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _gather_selected(sel, wi, node, prov, fid, Vg, G):  # pragma: no cover - compiled
     """The selected firms in slot order (as ``np.nonzero(sel)``): replicate, slot, group code
     (replicate x G + group), weight and firm id of each."""
@@ -211,7 +211,7 @@ def _gather_selected(sel, wi, node, prov, fid, Vg, G):  # pragma: no cover - com
     return r_, m_, g_, w_, f_
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
                 venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
     """Book one block of flows, ``amount`` (payers, n) from each payer to each firm (r_, m_), every

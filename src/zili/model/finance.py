@@ -143,7 +143,7 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
     }
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
                    price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
                    rd_f, rd_own_f, exit_, acquire, books):  # pragma: no cover - compiled

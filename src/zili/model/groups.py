@@ -38,7 +38,7 @@ _A2 = {t: numba.types.Array(t, 2, "A", readonly=True) for t in (numba.float64, n
 
 
 # one explicit signature (any layout, read-only accepted): compiled once, not once per array layout
-@numba.njit(numba.float64[:, :](_A2[numba.float64], _A2[numba.int64], numba.int64, numba.boolean, _A2[numba.boolean]), cache=True, nogil=True)
+@numba.njit(numba.float64[:, :](_A2[numba.float64], _A2[numba.int64], numba.int64, numba.boolean, _A2[numba.boolean]), cache=True, nogil=True, error_model="numpy")
 def _group_sum_kernel(v, key, G, masked, mask):  # pragma: no cover - compiled
     R, M = key.shape
     out = np.zeros((R, G))

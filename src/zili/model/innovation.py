@@ -77,7 +77,7 @@ def advance(xp, f: dict, t: dict, p: dict) -> dict:
     return {"cap": xp.maximum(new, 1e-6), "tier": xp.where(up, 1, tier)}
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
                     talent, lbd, K, hub_prov, centre, cut, frontier, bound, ai, pv):  # pragma: no cover - compiled
     """:func:`advance` as one compiled pass, updating ``cap`` and ``tier`` in place.

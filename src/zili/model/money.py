@@ -53,7 +53,7 @@ def split(total: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray | None = 
     return _split_kernel(t2, w2, tb2).reshape(shape + (K,))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _pairwise_block(a, lo, n):  # pragma: no cover - compiled
     """NumPy's pairwise sum of ``a[lo:lo+n]`` for n <= 128: eight running sums, then the rest."""
     if n < 8:
@@ -81,7 +81,7 @@ def _pairwise_block(a, lo, n):  # pragma: no cover - compiled
     return res
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     """NumPy's pairwise summation of ``a[lo:lo+n]`` (as ``ndarray.sum`` over a contiguous last axis):
     blocks of at most 128 summed by :func:`_pairwise_block`, halves (cut at a multiple of 8) added
@@ -117,7 +117,7 @@ def _pairwise_sum(a, lo, n):  # pragma: no cover - compiled
 
 
 @numba.njit(numba.int64[:, :](numba.types.Array(numba.int64, 1, "A", readonly=True), numba.types.Array(numba.float64, 2, "A", readonly=True),
-                              numba.types.Array(numba.int64, 2, "A", readonly=True)), cache=True, nogil=True)
+                              numba.types.Array(numba.int64, 2, "A", readonly=True)), cache=True, nogil=True, error_model="numpy")
 def _split_kernel(total, w, tb):  # pragma: no cover - compiled
     rows, K = w.shape
     out = np.empty((rows, K), dtype=np.int64)
@@ -204,7 +204,7 @@ def split_groups(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tieb
     return split_groups_multi(np.asarray(total, dtype=np.int64)[None, :], group, weights, tiebreak)[0]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover - compiled
     """:func:`split_groups` for each row of ``totals`` (P, G) over the same items: the group
     structure (weight sums, items by group then tiebreak) is built once for all rows."""

@@ -20,7 +20,7 @@ from zili.model.state import State
 from zili.model.world import World
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _trade(topo, input_weight, has_inputs, D, s_dom, cut_eff, counter, capacity, kbar, price, room, tariff, build, di_next, di_now,
            substitution, target, propensity, growth_cap):  # pragma: no cover - compiled
     """Nodes in topological order (inputs first): input shortfalls, imports, domestic supply,

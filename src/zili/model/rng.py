@@ -46,7 +46,7 @@ def root_entropy(seed: int) -> int:
     return int(np.random.SeedSequence(seed).entropy)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def _splitmix1(x):  # pragma: no cover - compiled
     """SplitMix64 finaliser of one uint64 (as :func:`_splitmix`)."""
     z = x + np.uint64(0x9E3779B97F4A7C15)
@@ -55,7 +55,7 @@ def _splitmix1(x):  # pragma: no cover - compiled
     return z ^ (z >> np.uint64(31))
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _keys_kernel(base, reps, subs, out):  # pragma: no cover - compiled
     """out[i, j] = splitmix(splitmix(base ^ splitmix(reps[j] x golden + 1)) ^ subs[i])."""
     for j in range(reps.size):
@@ -91,7 +91,7 @@ def _stream_keys_numpy(entropy: int, replicates: np.ndarray, year: int, step: st
     return k
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def u01(key, fid):  # pragma: no cover - compiled
     """One keyed Uniform(0, 1) draw for (stream key, firm id), callable from compiled kernels."""
     z = np.uint64(fid) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(0x632BE59BD9B4E019)
@@ -105,7 +105,7 @@ def u01(key, fid):  # pragma: no cover - compiled
     return (np.float64(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _uniform_kernel(keys, ids, out):  # pragma: no cover - compiled
     """out[r, m] = u01(keys[r], ids[r or 0, m]): the two SplitMix64 rounds of :func:`_uniform_numpy`, fused."""
     R, n = out.shape
@@ -135,7 +135,7 @@ def uniform(keys: np.ndarray, ids: np.ndarray) -> np.ndarray:
     return _uniform_kernel(k, i, out)
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _uniform_items_kernel(keys, rows, ids, out):  # pragma: no cover - compiled
     for j in range(ids.shape[0]):
         out[j] = u01(keys[rows[j]], ids[j])
