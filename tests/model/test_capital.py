@@ -247,26 +247,32 @@ def test_fused_selection_matches_the_numpy_formulas(selection, soe_only):
     keys = rng.stream_keys(state.entropy, state.replicates, 2016, "capital", 3)
     deals = gen.integers(0, 6, (R, N)).astype(float)
     A_tot = gen.integers(0, 2, (R, N)) * 1000
-    wi, sel, W = capital._select(state.alive, np.zeros(R, dtype=np.int64), np.zeros(R, dtype=np.int64), mandate, state.owner, soe_only, state.node, state.prov, *capital.log_scores(state), state.age,
-                                 state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
-                                 float(p.selection_noise), 1, deals, A_tot,
-                                 np.full((R, M), np.nan), np.ones((R, M), dtype=bool))  # stale buffers are overwritten
+    r_i, m_i, g_i, w_i, f_i, W = capital._select(
+        state.alive, np.zeros(R, dtype=np.int64), np.zeros(R, dtype=np.int64), mandate, state.owner, soe_only, state.node, state.prov,
+        *capital.log_scores(state), state.age, state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
+        float(p.selection_noise), 1, deals, A_tot)
     rr = np.arange(R)[:, None]
     money = A_tot[rr, state.node] > 0  # firms in groups without money are never weighed
     ref = np.where(eligible & money, capital._scores(state, world, selection) * np.exp(p.selection_noise * capital._noise(state, keys)), 0.0)
     assert (ref > 0).any() and ((ref == 0) & eligible).any()
-    np.testing.assert_allclose(wi, ref, rtol=1e-12)
-    np.testing.assert_allclose(W, group_sum(ref, state.node, N), rtol=1e-12)
+    np.testing.assert_allclose(W, group_sum(ref, state.node, N), rtol=1e-12)  # every weight enters its group's total
     prob = np.minimum(1.0, deals[rr, state.node] * ref / np.where(W[rr, state.node] > 0, W[rr, state.node], 1.0))
     u = rng.uniform(keys ^ np.uint64(0xA5A5A5A5), state.fid)
     expected = eligible & (u < prob) & (A_tot[rr, state.node] > 0)
     near = np.abs(u - prob) < 1e-9  # ties at the rounding level may go either way
+    sel = np.zeros((R, M), dtype=bool)
+    sel[r_i, m_i] = True
     assert sel.any() and np.array_equal(sel[~near], expected[~near])
+    # the selected firms come in slot order, with their group code, weight and firm id
+    er, em = np.nonzero(sel)
+    assert np.array_equal(r_i, er) and np.array_equal(m_i, em)
+    assert np.array_equal(g_i, r_i * N + state.node[r_i, m_i]) and np.array_equal(f_i, state.fid[r_i, m_i])
+    np.testing.assert_allclose(w_i, ref[r_i, m_i], rtol=1e-12)
 
 
 def test_selection_skips_the_funds_own_new_start_ups():
-    """Slots new_lo <= m < new_hi (the start-ups a venture fund just opened) are never weighed; the
-    other firms' weights are unchanged."""
+    """Slots new_lo <= m < new_hi (the start-ups a venture fund just opened) are never weighed nor
+    selected."""
     from zili.model import capital, rng
     from zili.model.state import initial_state
 
@@ -276,14 +282,16 @@ def test_selection_skips_the_funds_own_new_start_ups():
     R, M = state.alive.shape
     N = len(world.names["node"])
     keys = rng.stream_keys(state.entropy, state.replicates, 2016, "capital", 3)
-    deals, A_tot = np.full((R, N), 3.0), np.full((R, N), 1000)
+    deals, A_tot = np.full((R, N), 30.0), np.full((R, N), 1000)
 
-    def weights(lo, hi):
-        return capital._select(state.alive, np.full(R, lo), np.full(R, hi), np.ones(N), state.owner, False, state.node, state.prov,
-                               *capital.log_scores(state), state.age, state.fid, keys, 0, float(p.selection_capability),
-                               float(p.selection_size), float(p.selection_noise), 1, deals, A_tot, np.empty((R, M)),
-                               np.empty((R, M), dtype=bool))[0].copy()
+    def selected(lo, hi):
+        r_i, m_i, *_ , W = capital._select(
+            state.alive, np.full(R, lo), np.full(R, hi), np.ones(N), state.owner, False, state.node, state.prov,
+            *capital.log_scores(state), state.age, state.fid, keys, 0, float(p.selection_capability), float(p.selection_size),
+            float(p.selection_noise), 1, deals, A_tot)
+        return set(zip(r_i.tolist(), m_i.tolist())), W
 
-    full, skipped = weights(0, 0), weights(10, 60)
-    assert (full[:, 10:60] > 0).any() and np.all(skipped[:, 10:60] == 0)
-    assert np.array_equal(np.delete(full, np.s_[10:60], axis=1), np.delete(skipped, np.s_[10:60], axis=1))
+    (full, W_full), (skipped, W_skipped) = selected(0, 0), selected(10, 60)
+    inside = {(r, m) for r, m in full if 10 <= m < 60}
+    assert inside and not any(10 <= m < 60 for _, m in skipped)
+    assert np.all(W_skipped <= W_full) and (W_skipped < W_full).any()  # their weights left the group totals

@@ -63,21 +63,23 @@ def _u01_block(key, ids, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot, wi, sel):  # pragma: no cover - compiled
-    """One fund's deal selection over the firm slots, fused in two compiled passes.
+def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+    """One fund's deal selection over the firm slots, fused in compiled passes.
 
     Eligible firms are alive, not among the start-ups the fund itself just opened (slots
     ``new_lo[r] <= m < new_hi[r]``), in a node of the fund's ``mandate`` (N,) above zero and,
     where ``soe_only`` (internal R&D), state-owned (:data:`zili.model.world.SOES`).
-    Pass 1: weight ``wi`` = score x exp(sigma x Gumbel) of every eligible firm in a group with
-    money, as exp(log score + sigma x Gumbel) from the year's shared logs (scores as in
-    :func:`_scores`, the Gumbel keyed on firm ids), and its group total ``W`` (group = node, or
-    node x province). The logs and exps of the noise run over chunks of :data:`_CHUNK` weighed
-    firms in :mod:`zili.model.vmath` (vectorised, within 1 ulp of libm). Pass 2: firm ``i`` is
-    selected with probability min(1, deals x wi / W) of its group (a keyed uniform). Groups
-    without money are skipped (their firms cannot be selected). ``wi`` and ``sel`` are buffers
-    of shape (R, L), reused from fund to fund and overwritten in every slot (0 and False where
-    a firm is not weighed). Returns (wi, sel, W).
+    Pass 1 compacts, branch-free, the eligible firms in groups with money (group = node, or
+    node x province) in slot order. Their weights, score x exp(sigma x Gumbel), are computed as
+    exp(log score + sigma x Gumbel) from the year's shared logs (scores as in :func:`_scores`,
+    the Gumbel keyed on firm ids), in dense loops over chunks of :data:`_CHUNK` firms with the
+    vectorised log and exp of :mod:`zili.model.vmath` (within 1 ulp of libm), and summed by
+    group into ``W``. Pass 2: firm ``i`` is selected with probability min(1, deals x w_i / W) of
+    its group (a keyed uniform).
+
+    Returns the selected firms in slot order (as ``np.nonzero`` of a selection mask would list
+    them): replicate index, slot, group code (replicate x G + group), weight and firm id of
+    each; and ``W`` (R, G).
     """
     R, L = alive.shape
     G = deals.shape[1]
@@ -91,13 +93,14 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     x = np.empty(L)
     scratch = np.empty(_CHUNK, dtype=np.uint64)
     ubuf = np.empty(_CHUNK)
+    out_r, out_m, out_g = np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64)
+    out_w, out_f = np.empty(R * L), np.empty(R * L, dtype=np.int64)
+    q = 0
     for r in range(R):
         k = keys[r]
         ks = k ^ salt
         n = 0
         for m in range(L):  # branch-free compaction: every slot is written, only weighed ones are kept
-            sel[r, m] = False
-            wi[r, m] = 0.0
             grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
             if selection == 0:  # champions
                 ls = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
@@ -123,7 +126,6 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
                 v[j] = v[j] - sigma * u[j]
             vmath.exp_inplace(v, sc)
         for j in range(n):
-            wi[r, slot[j]] = x[j]
             W[r, grp_[j]] += x[j]
         for j0 in range(0, n, _CHUNK):
             j1 = min(j0 + _CHUNK, n)
@@ -133,8 +135,9 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
                 tot = W[r, g]
                 prob = min(1.0, deals[r, g] * x[j] / (tot if tot > 0 else 1.0))
                 if u[j - j0] < prob:
-                    sel[r, slot[j]] = True
-    return wi, sel, W
+                    out_r[q], out_m[q], out_g[q], out_w[q], out_f[q] = r, slot[j], r * G + g, x[j], ids[j]
+                    q += 1
+    return out_r[:q], out_m[:q], out_g[:q], out_w[:q], out_f[:q], W
 
 
 def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -188,27 +191,6 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
 # how a block of flows is booked, by instrument: subsidy-like (fraud), grant-like, equity, loan
 BOOKING = {SUBSIDY: 0, TAX: 0, GRANT: 1, INTERNAL: 1, EQUITY: 2, LOAN: 3}
 BOOK = {0: "subsidy", 1: "grant", 2: "equity", 3: "loan"}
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _gather_selected(sel, wi, node, prov, fid, Vg, G):  # pragma: no cover - compiled
-    """The selected firms in slot order (as ``np.nonzero(sel)``): replicate, slot, group code
-    (replicate x G + group), weight and firm id of each."""
-    R, L = sel.shape
-    n = 0
-    for r in range(R):
-        for m in range(L):
-            n += sel[r, m]
-    r_, m_, g_ = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    w_, f_ = np.empty(n), np.empty(n, dtype=np.int64)
-    j = 0
-    for r in range(R):
-        for m in range(L):
-            if sel[r, m]:
-                r_[j], m_[j], w_[j], f_[j] = r, m, wi[r, m], fid[r, m]
-                g_[j] = r * G + node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
-                j += 1
-    return r_, m_, g_, w_, f_
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -382,7 +364,6 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     F0 = len(world.firm_id)
     fund_keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", np.arange(U))  # (U, R)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
-    wi_buf, sel_buf = np.empty(state.alive.shape), np.empty(state.alive.shape, dtype=bool)  # selection buffers, reused
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
     for u in order:
         avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
@@ -419,10 +400,10 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             A = A - np.where(made[None], A_s, 0)
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        wi, sel, _ = _select(state.alive, new_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov, log_cap, log_capa, state.age, state.fid, keys, selection,
-                             float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot,
-                             wi_buf, sel_buf)
-        r_i, m_i, g_i, w_i, f_i = _gather_selected(sel, wi, state.node, state.prov, state.fid, Vg, G)
+        r_i, m_i, g_i, w_i, f_i, _ = _select(
+            state.alive, new_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov,
+            log_cap, log_capa, state.age, state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
+            float(p.selection_noise), Vg, deals, A_tot)
         if len(m_i):
             blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, w_i, f_i)))
         cap = int(world.fund_cap_per_firm[u])
