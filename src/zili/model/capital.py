@@ -55,14 +55,6 @@ _CHUNK = 1024  # firms weighed together: the noise's logs and exps run vectorise
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _u01_block(key, ids, out):  # pragma: no cover - compiled
-    """out[j] = rng.u01(key, ids[j]) in one dense (vectorisable) loop."""
-    for j in range(ids.size):
-        out[j] = rng.u01(key, ids[j])
-    return out
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in compiled passes.
 
@@ -116,7 +108,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
         for j0 in range(0, n, _CHUNK):  # dense, vectorised loops over chunks of weighed firms
             j1 = min(j0 + _CHUNK, n)
             sc = scratch[: j1 - j0]
-            u = _u01_block(k, ids[j0:j1], ubuf[: j1 - j0])
+            u = rng.uniform_into(k, ids[j0:j1], ubuf[: j1 - j0])
             vmath.log_inplace(u, sc)  # log u
             for j in range(u.size):
                 u[j] = -u[j]
@@ -129,7 +121,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
             W[r, grp_[j]] += x[j]
         for j0 in range(0, n, _CHUNK):
             j1 = min(j0 + _CHUNK, n)
-            u = _u01_block(ks, ids[j0:j1], ubuf[: j1 - j0])
+            u = rng.uniform_into(ks, ids[j0:j1], ubuf[: j1 - j0])
             for j in range(j0, j1):
                 g = grp_[j]
                 tot = W[r, g]
@@ -386,7 +378,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         keys = fund_keys[u]
         # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
         blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-        new_lo = F0 + state.n_entered  # the fund's own start-ups (opened below) are not selected again
+        own_lo = F0 + state.n_entered  # the start-ups this fund opens below fill slots own_lo.. and are not selected again
         if selection == VENTURE:
             A_s = np.floor(A * p.startup_share).astype(np.int64)
             counts = A_s.sum(axis=0) // startup_ticket
@@ -401,7 +393,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
         r_i, m_i, g_i, w_i, f_i, _ = _select(
-            state.alive, new_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov,
+            state.alive, own_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov,
             log_cap, log_capa, state.age, state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
             float(p.selection_noise), Vg, deals, A_tot)
         if len(m_i):

@@ -94,14 +94,7 @@ def _stream_keys_numpy(entropy: int, replicates: np.ndarray, year: int, step: st
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def u01(key, fid):  # pragma: no cover - compiled
     """One keyed Uniform(0, 1) draw for (stream key, firm id), callable from compiled kernels."""
-    z = np.uint64(fid) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(0x632BE59BD9B4E019)
-    z = z + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = (key ^ (z ^ (z >> np.uint64(31)))) + np.uint64(0x9E3779B97F4A7C15)
-    z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    z = z ^ (z >> np.uint64(31))
+    z = _splitmix1(key ^ _splitmix1(np.uint64(fid) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(0x632BE59BD9B4E019)))
     return (np.float64(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
 
 
@@ -115,6 +108,15 @@ def _uniform_kernel(keys, ids, out):  # pragma: no cover - compiled
         row = 0 if one else r
         for m in range(n):
             out[r, m] = u01(k, ids[row, m])
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def uniform_into(key, ids, out):  # pragma: no cover - compiled
+    """out[j] = u01(key, ids[j]) for one stream key, in one dense loop (for compiled callers that
+    draw for a compacted list of firms)."""
+    for j in range(ids.size):
+        out[j] = u01(key, ids[j])
     return out
 
 
