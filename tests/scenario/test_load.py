@@ -320,3 +320,15 @@ def test_shortening_the_run_drops_later_events_but_a_file_event_outside_still_fa
     p.write_text('[run]\nstart_year = 2014\nend_year = 2016\n[[events]]\nkind = "privacy_law"\nname = "p"\nannounce = 2020\neffect = 2020\nseverity = 0.5\n')
     with pytest.raises(ScenarioError, match="outside the run"):
         load_scenario(p)
+
+
+def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
+    """Two wrong values in one file: both lines come in the one message, so fixing the first does
+    not reveal the second on the next run."""
+    f = tmp_path / "two.toml"
+    f.write_text('extends = "baseline"\n[run]\nfirms = "lots"\n[params.capital]\nselection_noise = 9\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(f))
+    lines = str(info.value).splitlines()
+    assert lines[0].startswith("run.firms = 'lots': wrong value")
+    assert lines[1] == "params.capital.selection_noise = 9: wrong value; allowed: less than or equal to 5"

@@ -208,10 +208,22 @@ def _missing_allowed(loc: tuple[Any, ...]) -> str:
     return field.description or "see docs/SCENARIOS.md"
 
 
+MAX_PROBLEMS = 5  # problems of one file reported together (the rest are counted)
+
+
 def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
+    """Every problem of the file, one line each (so that fixing one does not reveal the next);
+    an unknown field first, since it is usually a misspelt one and its line lists the fields
+    allowed; a field missing where a misspelt one stands is then reported after it."""
     errors = exc.errors(include_url=False)
-    # an unknown field is usually a misspelt one: report it first (its message lists the fields allowed)
-    err = next((e for e in errors if e.get("type") == "extra_forbidden"), errors[0])
+    errors = sorted(errors, key=lambda e: e.get("type") != "extra_forbidden")  # stable: otherwise pydantic's order
+    lines = list(dict.fromkeys(_format_one(e, doc) for e in errors))
+    more = len(lines) - MAX_PROBLEMS
+    return "\n".join(lines[:MAX_PROBLEMS] + ([f"... and {more} more"] if more > 0 else []))
+
+
+def _format_one(err: dict[str, Any], doc: dict[str, Any]) -> str:
+    """One validation problem as ``location = value: what is wrong; allowed: what is``."""
     loc = _loc(tuple(err.get("loc", ())), doc)
     typ = err.get("type", "")
     msg = err.get("msg", "")
