@@ -249,7 +249,7 @@ def test_fused_selection_matches_the_numpy_formulas(selection, soe_only):
     A_tot = gen.integers(0, 2, (R, N)) * 1000
     r_i, m_i, g_i, w_i, f_i, W = capital._select(
         state.alive, np.zeros(R, dtype=np.int64), np.zeros(R, dtype=np.int64), mandate, state.owner, soe_only, state.node, state.prov,
-        *capital.log_scores(state), state.age, state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
+        *capital.log_scores(state), state.age, state.fid, rng.mix_ids(state.fid), keys, selection, float(p.selection_capability), float(p.selection_size),
         float(p.selection_noise), 1, deals, A_tot)
     rr = np.arange(R)[:, None]
     money = A_tot[rr, state.node] > 0  # firms in groups without money are never weighed
@@ -287,7 +287,7 @@ def test_selection_skips_the_funds_own_new_start_ups():
     def selected(lo, hi):
         r_i, m_i, *_ , W = capital._select(
             state.alive, np.full(R, lo), np.full(R, hi), np.ones(N), state.owner, False, state.node, state.prov,
-            *capital.log_scores(state), state.age, state.fid, keys, 0, float(p.selection_capability), float(p.selection_size),
+            *capital.log_scores(state), state.age, state.fid, rng.mix_ids(state.fid), keys, 0, float(p.selection_capability), float(p.selection_size),
             float(p.selection_noise), 1, deals, A_tot)
         return set(zip(r_i.tolist(), m_i.tolist())), W
 

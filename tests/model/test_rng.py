@@ -143,8 +143,10 @@ def test_stream_keys_kernel_is_the_numpy_reference(sub):
         assert fast.dtype == np.uint64 and fast.shape == ref.shape and np.array_equal(fast, ref)
 
 
-def test_uniform_into_is_one_streams_uniforms():
+def test_uniform_mixed_into_is_one_streams_uniforms():
     keys = rng.stream_keys(99, np.arange(2), 2020, "capital", 5)
-    ids = np.array([7, 0, 123456789, 42], dtype=np.int64)
-    got = rng.uniform_into(keys[1], ids, np.empty(4))
-    assert np.array_equal(got, rng._uniform_numpy(keys[1:2], ids)[0])
+    ids = np.array([[7, 0], [123456789, 42]], dtype=np.int64)
+    mixed = rng.mix_ids(ids)
+    assert mixed.shape == ids.shape and mixed.dtype == np.uint64
+    got = rng.uniform_mixed_into(keys[1], mixed.reshape(-1), np.empty(4))
+    assert np.array_equal(got, rng._uniform_numpy(keys[1:2], ids.reshape(-1))[0])

@@ -55,7 +55,7 @@ _CHUNK = 1024  # firms weighed together: the noise's logs and exps run vectorise
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in compiled passes.
 
     Eligible firms are alive, not among the start-ups the fund itself just opened (slots
@@ -64,7 +64,8 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     Pass 1 compacts, branch-free, the eligible firms in groups with money (group = node, or
     node x province) in slot order. Their weights, score x exp(sigma x Gumbel), are computed as
     exp(log score + sigma x Gumbel) from the year's shared logs (scores as in :func:`_scores`,
-    the Gumbel keyed on firm ids), in dense loops over chunks of :data:`_CHUNK` firms with the
+    the Gumbel keyed on firm ids, drawn from their mixed ids ``mixed`` (:func:`zili.model.rng.mix_ids`,
+    the half of the hash shared by every fund)), in dense loops over chunks of :data:`_CHUNK` firms with the
     vectorised log and exp of :mod:`zili.model.vmath` (within 1 ulp of libm), and summed by
     group into ``W``. Pass 2: firm ``i`` is selected with probability min(1, deals x w_i / W) of
     its group (a keyed uniform).
@@ -81,7 +82,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     log_young = np.log(2.0)
     slot = np.empty(L, dtype=np.int64)  # the weighed firms of a replicate, in slot order
     grp_ = np.empty(L, dtype=np.int64)
-    ids = np.empty(L, dtype=np.int64)
+    ids = np.empty(L, dtype=np.uint64)  # mixed ids
     x = np.empty(L)
     scratch = np.empty(_CHUNK, dtype=np.uint64)
     ubuf = np.empty(_CHUNK)
@@ -100,7 +101,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
                 ls = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
             else:  # broad
                 ls = log_capa[r, m]
-            slot[n], grp_[n], ids[n], x[n] = m, grp, fid[r, m], ls
+            slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], ls
             ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0) & ((m < new_lo[r]) | (m >= new_hi[r]))
             if soe_only:
                 ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
@@ -108,7 +109,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
         for j0 in range(0, n, _CHUNK):  # dense, vectorised loops over chunks of weighed firms
             j1 = min(j0 + _CHUNK, n)
             sc = scratch[: j1 - j0]
-            u = rng.uniform_into(k, ids[j0:j1], ubuf[: j1 - j0])
+            u = rng.uniform_mixed_into(k, ids[j0:j1], ubuf[: j1 - j0])
             vmath.log_inplace(u, sc)  # log u
             for j in range(u.size):
                 u[j] = -u[j]
@@ -121,13 +122,13 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
             W[r, grp_[j]] += x[j]
         for j0 in range(0, n, _CHUNK):
             j1 = min(j0 + _CHUNK, n)
-            u = rng.uniform_into(ks, ids[j0:j1], ubuf[: j1 - j0])
+            u = rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
             for j in range(j0, j1):
                 g = grp_[j]
                 tot = W[r, g]
                 prob = min(1.0, deals[r, g] * x[j] / (tot if tot > 0 else 1.0))
                 if u[j - j0] < prob:
-                    out_r[q], out_m[q], out_g[q], out_w[q], out_f[q] = r, slot[j], r * G + g, x[j], ids[j]
+                    out_r[q], out_m[q], out_g[q], out_w[q], out_f[q] = r, slot[j], r * G + g, x[j], fid[r, slot[j]]
                     q += 1
     return out_r[:q], out_m[:q], out_g[:q], out_w[:q], out_f[:q], W
 
@@ -356,6 +357,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     F0 = len(world.firm_id)
     fund_keys = rng.stream_keys(state.entropy, state.replicates, year, "capital", np.arange(U))  # (U, R)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
+    mixed = rng.mix_ids(state.fid)  # likewise: the id half of every firm's keyed draws
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
     for u in order:
         avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
@@ -384,6 +386,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             counts = A_s.sum(axis=0) // startup_ticket
             r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov)
             log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
+            mixed[r_n, m_n] = rng.mix_ids(state.fid[r_n, m_n])
             made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
             if len(m_n):
                 got = split_groups_multi(np.where(made[None], A_s, 0).reshape(len(payers), R * G), r_n * G + g_n,
@@ -394,7 +397,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
         r_i, m_i, g_i, w_i, f_i, _ = _select(
             state.alive, own_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov,
-            log_cap, log_capa, state.age, state.fid, keys, selection, float(p.selection_capability), float(p.selection_size),
+            log_cap, log_capa, state.age, state.fid, mixed, keys, selection, float(p.selection_capability), float(p.selection_size),
             float(p.selection_noise), Vg, deals, A_tot)
         if len(m_i):
             blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, w_i, f_i)))

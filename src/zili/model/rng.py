@@ -92,10 +92,24 @@ def _stream_keys_numpy(entropy: int, replicates: np.ndarray, year: int, step: st
 
 
 @numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def id_mix(fid):  # pragma: no cover - compiled
+    """The first SplitMix64 round of a firm's draws, which depends on its id alone: computed once
+    per firm, it serves every stream (:func:`u01_mixed`)."""
+    return _splitmix1(np.uint64(fid) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(0x632BE59BD9B4E019))
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def u01_mixed(key, mixed):  # pragma: no cover - compiled
+    """The keyed Uniform(0, 1) draw of a firm whose id is already mixed (``mixed = id_mix(fid)``):
+    exactly ``u01(key, fid)``."""
+    z = _splitmix1(key ^ mixed)
+    return (np.float64(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
 def u01(key, fid):  # pragma: no cover - compiled
     """One keyed Uniform(0, 1) draw for (stream key, firm id), callable from compiled kernels."""
-    z = _splitmix1(key ^ _splitmix1(np.uint64(fid) * np.uint64(0xBF58476D1CE4E5B9) + np.uint64(0x632BE59BD9B4E019)))
-    return (np.float64(z >> np.uint64(11)) + 0.5) * (1.0 / 9007199254740992.0)
+    return u01_mixed(key, id_mix(fid))
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -112,11 +126,25 @@ def _uniform_kernel(keys, ids, out):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def uniform_into(key, ids, out):  # pragma: no cover - compiled
-    """out[j] = u01(key, ids[j]) for one stream key, in one dense loop (for compiled callers that
-    draw for a compacted list of firms)."""
+def _mix_kernel(ids, out):  # pragma: no cover - compiled
     for j in range(ids.size):
-        out[j] = u01(key, ids[j])
+        out[j] = id_mix(ids[j])
+    return out
+
+
+def mix_ids(ids: np.ndarray) -> np.ndarray:
+    """``id_mix`` of every firm id, uint64 of ``ids``'s shape: drawn once, it serves every keyed
+    stream of those firms through :func:`uniform_mixed_into` (one SplitMix64 round a draw instead of two)."""
+    i = np.ascontiguousarray(ids, dtype=np.int64)
+    return _mix_kernel(i.reshape(-1), np.empty(i.size, dtype=np.uint64)).reshape(i.shape)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def uniform_mixed_into(key, mixed, out):  # pragma: no cover - compiled
+    """out[j] = u01(key, id of j) for one stream key and mixed ids (:func:`mix_ids`), in one dense
+    loop (for compiled callers that draw for a compacted list of firms)."""
+    for j in range(mixed.size):
+        out[j] = u01_mixed(key, mixed[j])
     return out
 
 
