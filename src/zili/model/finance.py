@@ -210,11 +210,11 @@ def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, receive
             gap = -c if c < 0 else np.int64(0)
             insolvent = neg and (d + gap > np.int64(np.rint(il * cp * iota * 1e6)))
             bail = insolvent and soe and soft > 0
-            fid_ = fid[r, m]
-            u1 = rng.u01(k1, fid_)
+            h = rng.id_mix(fid[r, m])  # the id half of the three draws, once
+            u1 = rng.u01_mixed(k1, h)
             acqd = insolvent and (not soe) and u1 < acq and has_soe[r, n]
-            fail = insolvent and (not bail) and (not acqd) and rng.u01(k2, fid_) < eh
-            young = a and age[r, m] < 5 and rng.u01(k3, fid_) < sbh
+            fail = insolvent and (not bail) and (not acqd) and rng.u01_mixed(k2, h) < eh
+            young = a and age[r, m] < 5 and rng.u01_mixed(k3, h) < sbh
             restricted = a and u1 < rer * restrict[n]
             ex = fail or ((young or restricted) and not bail and not acqd)
             rescue = bail or acqd

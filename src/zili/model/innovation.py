@@ -107,14 +107,14 @@ def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, l
             gain_spill = spill * (1 + hsb * hub) * max(K[r, n, ti] - c, 0.0)
             listed = listed_f0[m] if m < F0 else 0.0
             gain_lic = lic * (1 - cut[n, ti]) * (1 - listed)
-            fid_ = fid[r, m]
-            z = np.sqrt(-2.0 * np.log(rng.u01(k1, fid_))) * np.cos(two_pi * rng.u01(k2, fid_))
+            h = rng.id_mix(fid[r, m])  # the id half of the three draws, once
+            z = np.sqrt(-2.0 * np.log(rng.u01_mixed(k1, h))) * np.cos(two_pi * rng.u01_mixed(k2, h))
             noise = np.exp(nsd * z - half_var)
             gain = (1 - c) * ((gain_rd + lbd[r, n]) * noise + gain_lic) + gain_spill
             if n == ai:
                 gain = gain * bound[r]
             new = min(1.0, c + max(gain, 0.0)) / (1 + frontier[n, ti])
-            if ti == 0 and new > thr and listed == 0 and rng.u01(k3, fid_) < 0.3:
+            if ti == 0 and new > thr and listed == 0 and rng.u01_mixed(k3, h) < 0.3:
                 new = K[r, n, 1] * ups
                 tier[r, m] = 1
             cap[r, m] = max(new, 1e-6)
