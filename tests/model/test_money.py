@@ -152,6 +152,24 @@ def test_compiled_split_groups_matches_the_numpy_reference(seed):
     assert np.array_equal(np.bincount(group, weights=out, minlength=G)[has], total[has])
 
 
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_split_groups_large_groups_with_ties_match_the_reference(seed):
+    """Groups of more than 64 items (the kernel's threshold branch) where the remainders at the cut
+    tie: the extra units go to the lowest ids among the tied, as in the reference's full sort."""
+    from zili.model.money import _split_groups_numpy
+
+    gen = np.random.default_rng(100 + seed)
+    n, G = 3000, 3
+    group = gen.integers(0, G, n)
+    w = np.where(gen.random(n) < 0.5, 1.0, gen.integers(1, 4, n).astype(float))  # few distinct remainders
+    w[gen.random(n) < 0.05] = 0.0
+    ids = gen.permutation(10 * n)[:n]
+    totals = gen.integers(0, 10**7, (3, G))
+    out = split_groups_multi(totals, group, w, ids)
+    for p in range(3):
+        assert np.array_equal(out[p], _split_groups_numpy(totals[p], group, w, ids))
+
+
 @pytest.mark.parametrize("K", [1, 5, 43, 129, 1333])
 def test_compiled_split_matches_the_numpy_reference(K):
     from zili.model.money import _split_numpy

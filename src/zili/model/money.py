@@ -228,28 +228,34 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
         if start[g + 1] - start[g] > 1:
             seg = order[start[g]:start[g + 1]].copy()
             order[start[g]:start[g + 1]] = seg[np.argsort(tiebreak[seg], kind="mergesort")]
+    share = np.empty(n)  # each item's share of its group's total, the same for every row
+    for i in range(n):
+        g = group[i]
+        share[i] = weights[i] / (wsum[g] if wsum[g] > 0 else 1.0)
     out = np.empty((P, n), dtype=np.int64)
     rem = np.empty(n)
     got = np.zeros(G, dtype=np.int64)
     buf = np.empty(n, dtype=np.int64)
+    neg = np.empty(n)
     for p in range(P):
         got[:] = 0
+        tp, op = totals[p], out[p]
         for i in range(n):
             g = group[i]
-            ex = totals[p, g] * (weights[i] / (wsum[g] if wsum[g] > 0 else 1.0))
+            ex = tp[g] * share[i]
             b = np.int64(np.floor(ex))
-            out[p, i] = b
+            op[i] = b
             got[g] += b
             rem[i] = ex - b if weights[i] > 0 else -1.0
         # the first ``short`` items of a group by remainder (descending), then tiebreak, get one more
         for g in range(G):
-            short = totals[p, g] - got[g] if wsum[g] > 0 else 0
+            short = tp[g] - got[g] if wsum[g] > 0 else 0
             if short <= 0:
                 continue
             s, L = start[g], start[g + 1] - start[g]
             if short >= L:
                 for j in range(s, s + L):
-                    out[p, order[j]] += 1
+                    op[order[j]] += 1
                 continue
             if L <= 64:  # stable insertion sort by remainder: ties keep the tiebreak order
                 for j in range(L):
@@ -260,12 +266,25 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
                         q -= 1
                     buf[q] = item
                 for j in range(short):
-                    out[p, buf[j]] += 1
-            else:
-                seg = order[s:s + L]
-                seg = seg[np.argsort(-rem[seg], kind="mergesort")]
-                for j in range(short):
-                    out[p, seg[j]] += 1
+                    op[buf[j]] += 1
+            else:  # the same items in O(L): the short-th largest remainder is the threshold; every
+                # item above it gets one, then the first ones at it in tiebreak order
+                for j in range(L):
+                    neg[j] = -rem[order[s + j]]
+                thr = -np.partition(neg[:L], short - 1)[short - 1]
+                left = short
+                for j in range(L):
+                    it = order[s + j]
+                    if rem[it] > thr:
+                        op[it] += 1
+                        left -= 1
+                for j in range(L):
+                    if left == 0:
+                        break
+                    it = order[s + j]
+                    if rem[it] == thr:
+                        op[it] += 1
+                        left -= 1
     return out
 
 
