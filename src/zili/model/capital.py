@@ -133,10 +133,26 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     return out_r[:q], out_m[:q], out_g[:q], out_w[:q], out_f[:q], W
 
 
-def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Open ``counts`` (R, G) new firms in groups (node, province or -1); return replicate, slot and group of each."""
+def _entry_terms(state: State, world: World, k: int) -> dict:
+    """What every start-up opened in year index ``k`` shares, formed once a year: the entry slots
+    a year ``E``, the entry stream ``keys`` (R,), the cumulative province weights of a founding
+    ``cum_w`` (V,) and their total ``w_sum`` (hubs' share, the rest by GDP), and the domestic share
+    of tools ``tools_dom`` (R,) (market shares do not move within the capital step)."""
     p = world.params
-    E = entries_per_year(world)
+    R = state.alive.shape[0]
+    w = np.where(world.prov_hub, p.hub_share / max(world.prov_hub.sum(), 1), 0.0) + (1 - p.hub_share) * world.prov_gdp / world.prov_gdp.sum()
+    return {
+        "E": entries_per_year(world),
+        "keys": rng.stream_keys(state.entropy, state.replicates, int(world.years[k]), "entry"),
+        "cum_w": np.cumsum(w), "w_sum": w.sum(),
+        "tools_dom": state.dom_share[:, world.tool_nodes, 0].mean(axis=1) if world.tool_nodes.any() else np.ones(R),
+    }
+
+
+def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray, entry: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Open ``counts`` (R, G) new firms in groups (node, province or -1); return replicate, slot and
+    group of each (``entry``: the year's :func:`_entry_terms`)."""
+    E = entry["E"]
     F0 = len(world.firm_id)
     R, G = counts.shape
     rs, ms, gs = [], [], []
@@ -160,11 +176,9 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
         return z, z, z
     r_, m_, g_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(gs)
     n_ = g_node[g_]
-    keys = rng.stream_keys(state.entropy, state.replicates, int(world.years[k]), "entry")
-    u = rng.uniform_items(keys, r_, state.fid[r_, m_])
+    u = rng.uniform_items(entry["keys"], r_, state.fid[r_, m_])
     V = len(world.names["province"])
-    w = np.where(world.prov_hub, p.hub_share / max(world.prov_hub.sum(), 1), 0.0) + (1 - p.hub_share) * world.prov_gdp / world.prov_gdp.sum()
-    drawn = np.minimum(np.searchsorted(np.cumsum(w), u * w.sum()), V - 1)
+    drawn = np.minimum(np.searchsorted(entry["cum_w"], u * entry["w_sum"]), V - 1)
     prov = np.where(g_prov[g_] >= 0, g_prov[g_], drawn)
     state.alive[r_, m_] = True
     state.node[r_, m_] = n_
@@ -174,8 +188,7 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
     state.hq_cn[r_, m_] = True
     state.cap[r_, m_] = np.maximum(state.K[r_, n_, 0] * (0.3 + 0.4 * u), 1e-4)
     state.capa[r_, m_] = 0.0
-    tools_dom = state.dom_share[:, world.tool_nodes, 0].mean(axis=1) if world.tool_nodes.any() else np.ones(R)
-    state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - tools_dom[r_], 0.0)
+    state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - entry["tools_dom"][r_], 0.0)
     state.age[r_, m_] = 0
     state.scratch["entries"] += np.bincount(r_ * len(world.names["node"]) + n_, weights=state.weight[m_], minlength=R * len(world.names["node"])).reshape(R, -1)
     return r_, m_, g_
@@ -359,6 +372,9 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
     mixed = rng.mix_ids(state.fid)  # likewise: the id half of every firm's keyed draws
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
+    # groups are nodes, or node x province in provincial funds: node and province (-1: any) of each group
+    group_of = {False: (np.arange(N), np.full(N, -1)), True: (np.repeat(np.arange(N), V), np.tile(np.arange(V), N))}
+    entry = None  # the year's entry terms, formed when a fund first opens start-ups
     for u in order:
         avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
         sc["budget"] += avail
@@ -374,8 +390,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         provincial = bool(world.fund_is_provincial[u])
         Vg = V if provincial else 1
         G = N * Vg
-        g_node = np.repeat(np.arange(N), Vg)
-        g_prov = np.tile(np.arange(V), N) if provincial else np.full(G, -1)
+        g_node, g_prov = group_of[provincial]
         A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers)
         keys = fund_keys[u]
         # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
@@ -384,7 +399,8 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         if selection == VENTURE:
             A_s = np.floor(A * p.startup_share).astype(np.int64)
             counts = A_s.sum(axis=0) // startup_ticket
-            r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov)
+            entry = entry or _entry_terms(state, world, k)
+            r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov, entry)
             log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
             mixed[r_n, m_n] = rng.mix_ids(state.fid[r_n, m_n])
             made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0

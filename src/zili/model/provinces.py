@@ -38,12 +38,12 @@ def node_weights(state: State, world: World, k: int, w: np.ndarray) -> np.ndarra
 
 
 def _provincial_rows(parts: list, start: int, u_prov: int):
-    rows = parts[start:]
+    """The ledger columns of this year's rows from fund ``u_prov``, in ledger order (each part the
+    capital step appends holds one fund's rows: only that fund's parts are joined)."""
+    rows = [r for r in parts[start:] if len(r[3]) and r[3][0] == u_prov]
     if not rows:
         return None
-    cols = [np.concatenate([r[i] for r in rows]) for i in range(8)]
-    keep = cols[3] == u_prov
-    return [c[keep] for c in cols]
+    return [np.concatenate([r[i] for r in rows]) for i in range(8)]
 
 
 def step(state: State, world: World, k: int, parts: list, start: int) -> State:
