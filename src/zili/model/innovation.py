@@ -169,6 +169,8 @@ def step(state: State, world: World, k: int) -> State:
     key = state.node * 2 + state.tier
     w = group_sum(state.capa, key, N * 2, state.alive)
     cw = group_sum(state.capa * state.cap, key, N * 2, state.alive)
+    # firms do not change again before production: market and production reuse these sums
+    state.scratch["tier_sums"] = (w, cw)
     drift = (state.K / (1 + world.frontier_growth)[None]).reshape(R, N * 2)
     state.K = np.where(w > 0, cw / np.where(w > 0, w, 1.0), drift).reshape(R, N, 2)
     return state

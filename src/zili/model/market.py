@@ -26,12 +26,22 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+def tier_sums(state: State, world: World) -> tuple[np.ndarray, np.ndarray]:
+    """Capacity (RMB bn) and capacity x capability of alive firms by (node, tier) code, (R, 2N) each:
+    the sums the innovation step left in the scratch (firms do not change between it and
+    production), formed here where it did not run."""
+    sums = state.scratch.get("tier_sums")
+    if sums is None:
+        N = len(world.names["node"])
+        key = state.node * 2 + state.tier
+        sums = group_sum(state.capa, key, 2 * N, state.alive), group_sum(state.capa * state.cap, key, 2 * N, state.alive)
+    return sums
+
+
 def node_capability(state: State, world: World) -> np.ndarray:
     """Capacity-weighted mean capability of alive firms per (node, tier), (R, N, T); K where none."""
     N = len(world.names["node"])
-    key = state.node * 2 + state.tier
-    w = group_sum(state.capa, key, 2 * N, state.alive)
-    cw = group_sum(state.capa * state.cap, key, 2 * N, state.alive)
+    w, cw = tier_sums(state, world)
     mean = cw / np.where(w > 0, w, 1.0)
     return np.where(w > 0, mean, state.K.reshape(len(w), -1)).reshape(-1, N, 2)
 

@@ -8,9 +8,9 @@ Entities are node ids, ``node:tier``, sector ids, payer and fund ids, province i
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
-from zili.model.groups import group_sum
 from zili.model.infrastructure import PROGRAMMES, delivery
 from zili.model.nev import BATTERY_NODES
 from zili.model.provinces import excess_capacity
@@ -21,6 +21,29 @@ from zili.model.world import INSTRUMENTS, World, is_soe
 IC_NODES = ("logic_fab", "memory_fab")
 # money metrics that also get a deflated ``_real`` variant
 REAL_VARIANTS = ("funder_budget", "capital_deployed", "capital_unspent", "waste", "soe_debt", "lgfv_debt", "fiscal_cost")
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _firm_sums(node, tier, alive, hq_cn, out, capa, foreign_tools, weight, rd, N):  # pragma: no cover - compiled
+    """The recorder's sums over alive firms, in one pass: output by (node, tier) code ``node x 2 +
+    tier`` of all firms and of China-headquartered ones (R, 2N); installed foreign tools (capacity
+    x foreign share, RMB bn), real firms (weights) and R&D (RMB bn) by node (R, N). Each bin adds
+    in slot order, as :func:`zili.model.groups.group_sum` does (the same bits)."""
+    R, M = node.shape
+    out_all, out_own = np.zeros((R, 2 * N)), np.zeros((R, 2 * N))
+    tools, firms, rd_n = np.zeros((R, N)), np.zeros((R, N)), np.zeros((R, N))
+    for r in range(R):
+        for m in range(M):
+            if alive[r, m]:
+                n = node[r, m]
+                key = n * 2 + tier[r, m]
+                out_all[r, key] += out[r, m]
+                if hq_cn[r, m]:
+                    out_own[r, key] += out[r, m]
+                tools[r, n] += capa[r, m] * foreign_tools[r, m]
+                firms[r, n] += weight[m]
+                rd_n[r, n] += rd[r, m]
+    return out_all, out_own, tools, firms, rd_n
 
 
 def _by_sector(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -125,9 +148,9 @@ class Recorder:
         sc = state.scratch
         R, N = self.R, len(self.nodes)
         D, dom, imp, exp_, out = sc["demand"], sc["dom"], sc["imports"], sc["exports"], sc["output"]
-        key = state.node * 2 + state.tier
-        out_all = group_sum(state.out, key, 2 * N, state.alive).reshape(R, N, 2)
-        out_own = group_sum(state.out, key, 2 * N, state.alive & state.hq_cn).reshape(R, N, 2)
+        out_all, out_own, tools, alive, rd_n = _firm_sums(state.node, state.tier, state.alive, state.hq_cn, state.out, state.capa,
+                                                         state.foreign_tools, state.weight, state.rd, N)
+        out_all, out_own = out_all.reshape(R, N, 2), out_own.reshape(R, N, 2)
         dom_own = dom * _ratio(out_own, out_all)
         Dn, domn, ownn = D.sum(2), dom.sum(2), dom_own.sum(2)
         Ds, doms, owns = (_by_sector(x, self.sector_matrix) for x in (Dn, domn, ownn))
@@ -152,7 +175,7 @@ class Recorder:
         wm = (world.world_market0 - world.demand0.sum(1)) * world.demand_index[k] + D.sum(2)
         self._set("world_share", k, np.clip(out.sum(2) / np.maximum(wm, 1e-12), 0.0, 1.0))
         self._set("stockpile_months", k, state.stockpile)
-        self._set("installed_foreign_tools", k, group_sum(state.capa * state.foreign_tools, state.node, N, state.alive))
+        self._set("installed_foreign_tools", k, tools)
         payin = world.fund_payin[k]  # (U, P)
         paid = np.concatenate([payin.sum(0), payin.sum(1)]) / 1e6
         self._set("capital_paid_in", k, np.broadcast_to(paid, (R, len(paid))))
@@ -176,7 +199,6 @@ class Recorder:
         fiscal = fiscal / 1e6 + world.params.policy_loan_spread * pub[:, i["loan"]] / 1e6
         self._set("fiscal_cost", k, fiscal[:, None])
         # counts are of real firms: a synthetic firm counts for its weight (entries and exits are weighted where counted)
-        alive = group_sum(np.broadcast_to(state.weight, state.capa.shape), state.node, N, state.alive)
         for name, arr in (("firms_alive", alive), ("firm_entries", sc["entries"]), ("firm_exits", sc["exits"]), ("soe_acquisitions", sc["acquisitions"])):
             self._set(name, k, np.concatenate([arr, arr.sum(1, keepdims=True)], axis=1))
         self._set("ic_self_sufficiency", k, np.stack([_ratio(ic_dom, ic_d), _ratio(ic_own, ic_d)], axis=1))
@@ -191,7 +213,7 @@ class Recorder:
         self._set("infrastructure_target", k, np.broadcast_to(target, (R, 2)))
         p = world.params
         gdp = p.gdp0_rmb_bn * (1 + p.gdp_growth) ** k
-        self._set("rd_gdp_ratio", k, (group_sum(state.rd, state.node, N, state.alive).sum(1) / gdp)[:, None])
+        self._set("rd_gdp_ratio", k, (rd_n.sum(1) / gdp)[:, None])
         self._set("manufacturing_share_gdp", k, np.full((R, 1), world.manufacturing_share[k]))
         dig = [self.nodes.index(n) for n in ("industrial_software", "cloud")]
         ratio = state.cum_out[:, dig].sum(1) / state.cum_out_start[:, dig].sum(1)

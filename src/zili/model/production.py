@@ -13,7 +13,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from zili.model import infrastructure, nev
+from zili.model import infrastructure, market, nev
 from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
@@ -76,7 +76,8 @@ def step(state: State, world: World, k: int) -> State:
     cover = np.where(cut.max(axis=1)[None] > 0, used / np.maximum(12.0 * cut.max(axis=1)[None], 1e-12), 0.0)
     cut_eff = cut[None] * (1.0 - np.clip(cover, 0.0, 1.0))[:, :, None]
     key = state.node * 2 + state.tier
-    capacity = group_sum(state.capa, key, 2 * N, state.alive).reshape(R, N, 2)
+    capacity = market.tier_sums(state, world)[0].reshape(R, N, 2)
+    sc.pop("tier_sums", None)  # the last reader this year: never carried into the next
     # the industrial internet raises what manufacturing capacity can make (seed 000)
     gain = sc.get("digitisation_gain", np.zeros(R))
     capacity = capacity * (1.0 + gain[:, None, None] * world.manufacturing_nodes[None, :, None])
