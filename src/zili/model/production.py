@@ -14,7 +14,6 @@ import numba
 import numpy as np
 
 from zili.model import infrastructure, market, nev
-from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
 from zili.model.world import World
@@ -64,6 +63,33 @@ def _trade(topo, input_weight, has_inputs, D, s_dom, cut_eff, counter, capacity,
     return imports, dom, exports, unmet, bought_ahead, expand, avail, factor
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _firm_output(alive, node, tier, capa, cap, loss, output):  # pragma: no cover - compiled
+    """Each firm's output (R, M), RMB bn: its (node, tier)'s output (R, 2N) shared by capacity x
+    capability over the alive firms there, the starting slots' weights cut by their entity-listing
+    ``loss`` (R, F0; F0 = 0 when none), and at most the firm's capacity. Two passes; each bin's
+    weights add in slot order (as :func:`zili.model.groups.group_sum`)."""
+    R, M = alive.shape
+    F0 = loss.shape[1]
+    G = output.shape[1]
+    w = np.empty(M)
+    W = np.zeros(G)
+    out = np.empty((R, M))
+    for r in range(R):
+        W[:] = 0.0
+        for m in range(M):
+            v = capa[r, m] * cap[r, m] if alive[r, m] else 0.0
+            if m < F0:
+                v = v * (1.0 - loss[r, m])
+            w[m] = v
+            W[node[r, m] * 2 + tier[r, m]] += v
+        for m in range(M):
+            g = node[r, m] * 2 + tier[r, m]
+            tot = W[g]
+            out[r, m] = np.minimum(w[m] / (tot if tot > 0 else 1.0) * output[r, g], capa[r, m])
+    return out
+
+
 def step(state: State, world: World, k: int) -> State:
     """Produce, import and export for year index ``k``; set firm outputs and prices."""
     p = world.params
@@ -75,7 +101,6 @@ def step(state: State, world: World, k: int) -> State:
     used = sc.get("stockpile_used", np.zeros((R, N)))
     cover = np.where(cut.max(axis=1)[None] > 0, used / np.maximum(12.0 * cut.max(axis=1)[None], 1e-12), 0.0)
     cut_eff = cut[None] * (1.0 - np.clip(cover, 0.0, 1.0))[:, :, None]
-    key = state.node * 2 + state.tier
     capacity = market.tier_sums(state, world)[0].reshape(R, N, 2)
     sc.pop("tier_sums", None)  # the last reader this year: never carried into the next
     # the industrial internet raises what manufacturing capacity can make (seed 000)
@@ -95,16 +120,12 @@ def step(state: State, world: World, k: int) -> State:
     output = dom + exports
     util = output.sum(axis=2) / np.maximum(capacity.sum(axis=2), 1e-12)
     # firm outputs: node-tier output shared by capacity x capability, less entity-listing losses
-    weight = np.where(state.alive, state.capa * state.cap, 0.0)
-    F0 = world.entity_listed.shape[1]
-    if world.entity_listed[k].any():
+    listed = world.entity_listed[k].any()
+    loss = np.zeros((R, 0))
+    if listed:
         dom_in = state.dom_share.mean(axis=2)[:, world.entity_nodes[k]].mean(axis=1) if world.entity_nodes[k].any() else np.ones(R)
         loss = world.entity_listed[k][state.f0_order][None, :] * (1.0 - dom_in[:, None])
-        weight[:, :F0] = weight[:, :F0] * (1.0 - loss)
-    W = group_sum(weight, key, 2 * N).reshape(R, N * 2)
-    rr = np.arange(R)[:, None]
-    share = weight / np.where(W[rr, key] > 0, W[rr, key], 1.0)
-    state.out = np.minimum(share * output.reshape(R, N * 2)[rr, key], state.capa)
+    state.out = _firm_output(state.alive, state.node, state.tier, state.capa, state.cap, loss, np.ascontiguousarray(output.reshape(R, N * 2)))
     # prices: overcapacity lowers them; battery costs also fall with cumulative output
     target = p.target_utilisation
     move = np.clip((np.maximum(util, 1e-3) / target) ** p.overcapacity_price, 0.8, 1.05)
