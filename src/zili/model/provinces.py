@@ -12,6 +12,7 @@ LGFV leverage is used and no reinvestment clause applies.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from zili.model.money import THOUSAND_PER_BN
@@ -104,17 +105,36 @@ def _reinvest(state: State, world: World, r_: np.ndarray, m_: np.ndarray, node: 
     is not counted twice. Booked as capex, so the firm books still reconcile.
     """
     p = world.params
-    R, M = state.alive.shape
+    M = state.alive.shape[1]
     N = len(world.names["node"])
-    due = np.zeros(R * M, dtype=np.int64)
-    np.add.at(due, r_ * M + m_, np.floor(amount * (p.reinvestment_ratio - p.capex_share_equity)).astype(np.int64))
-    due = due.reshape(R, M)
-    spend = np.where(state.alive, np.minimum(due, np.maximum(state.cash, 0)), 0)
-    state.cash -= spend
-    state.books["capex"] += spend
-    state.capa = state.capa + spend / THOUSAND_PER_BN / p.capital_intensity
-    keyed = np.bincount((np.arange(R)[:, None] * N + state.node).ravel(), weights=(spend / THOUSAND_PER_BN).ravel(), minlength=R * N)
-    sc["reinvested"] = keyed.reshape(R, N)
+    due = np.floor(amount * (p.reinvestment_ratio - p.capex_share_equity)).astype(np.int64)
+    sc["reinvested"] = _reinvest_kernel(np.asarray(r_, dtype=np.int64) * M + m_, due, state.alive, state.cash, state.books["capex"],
+                                        state.capa, state.node, float(p.capital_intensity), N)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _reinvest_kernel(codes, due, alive, cash, capex, capa, node, intensity, N):  # pragma: no cover - compiled
+    """Book :func:`_reinvest` in place for the funded firms only (flat codes r x M + m, one per deal
+    row; ``due`` int64 RMB thousand per row): each firm's dues summed, spent up to its positive
+    cash if alive, capacity raised by spend (RMB bn) / ``intensity``; returns the spend by
+    (replicate, node), RMB bn, added in slot order."""
+    R, M = alive.shape
+    out = np.zeros((R, N))
+    order = np.argsort(codes, kind="mergesort")
+    n, j = codes.size, 0
+    while j < n:
+        c = codes[order[j]]
+        d = np.int64(0)
+        while j < n and codes[order[j]] == c:
+            d += due[order[j]]
+            j += 1
+        r, m = c // M, c % M
+        s = min(d, max(cash[r, m], np.int64(0))) if alive[r, m] else np.int64(0)
+        cash[r, m] -= s
+        capex[r, m] += s
+        capa[r, m] = capa[r, m] + s / THOUSAND_PER_BN / intensity
+        out[r, node[r, m]] += s / THOUSAND_PER_BN
+    return out
 
 
 def lgfv_step(state: State, world: World, k: int) -> None:
