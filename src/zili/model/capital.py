@@ -327,6 +327,7 @@ def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payer
     kind = BOOKING[instrument]
     dep = np.zeros((len(payers), R), dtype=np.int64)
     venture_public = world.payer_public[payers] & (world.fund_selection[u] == VENTURE)
+    deals = [] if world.fund_is_provincial[u] else None  # the provincial fund's rows, with their firms, for provinces.step
     for r_f, m_f, a_f in blocks:
         dep_b, waste_b, rows = _book_block(
             kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
@@ -336,6 +337,11 @@ def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payer
         if kind == 0:
             sc["waste"][:, payers] += waste_b.T
         ledger.append(rows)
+        if deals is not None:  # ledger rows are the flows above zero, payer by payer: the same cells
+            pos = a_f > 0
+            deals.append((np.broadcast_to(r_f, a_f.shape)[pos], np.broadcast_to(m_f, a_f.shape)[pos], rows))
+    if deals is not None:
+        sc["provincial_deals"] = deals
     return dep
 
 
@@ -362,6 +368,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     sc["public_by_instrument"] = np.zeros((R, len(INSTRUMENTS)), dtype=np.int64)
     state.received[:] = 0
     state.grants[:] = 0
+    sc.pop("provincial_deals", None)  # set again below if the provincial fund books this year
     # a synthetic firm stands for ``w`` real firms: its deals and start-up tickets are ``w`` real ones
     w = world.synthetic_weight
     ticket = np.where(world.fund_selection == VENTURE, p.ticket_rmb_bn, p.big_ticket_rmb_bn) * THOUSAND_PER_BN * w

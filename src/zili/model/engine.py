@@ -94,7 +94,7 @@ def simulate(
         weights = priorities.step(state, world, k)
         n_parts = len(parts)
         state = capital.step(state, world, k, weights, parts)
-        state = provinces.step(state, world, k, parts, n_parts)
+        state = provinces.step(state, world, k)
         state = realfin.step(state, world, k, parts, n_parts)
         state = innovation.step(state, world, k)
         state = market.step(state, world, k)

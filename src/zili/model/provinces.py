@@ -38,19 +38,11 @@ def node_weights(state: State, world: World, k: int, w: np.ndarray) -> np.ndarra
     return w * gap if gap is not None else w
 
 
-def _provincial_rows(parts: list, start: int, u_prov: int):
-    """The ledger columns of this year's rows from fund ``u_prov``, in ledger order (each part the
-    capital step appends holds one fund's rows: only that fund's parts are joined)."""
-    rows = [r for r in parts[start:] if len(r[3]) and r[3][0] == u_prov]
-    if not rows:
-        return None
-    return [np.concatenate([r[i] for r in rows]) for i in range(8)]
-
-
-def step(state: State, world: World, k: int, parts: list, start: int) -> State:
+def step(state: State, world: World, k: int) -> State:
     """Apply reinvestment clauses to this year's provincial deals; count duplicated projects; LGFV debt.
 
-    ``parts[start:]`` are the ledger arrays the capital step appended this year.
+    The deals are the provincial fund's ledger rows of this year with their firms, which the
+    capital step leaves in ``scratch["provincial_deals"]``.
     """
     p = world.params
     sc = state.scratch
@@ -61,13 +53,13 @@ def step(state: State, world: World, k: int, parts: list, start: int) -> State:
     sc["prov_projects"] = np.zeros((R, N))
     sc["dup_projects"] = np.zeros((R, N))
     sc["provinces_competing"] = np.zeros((R, N))
-    u_prov = np.nonzero(world.fund_is_provincial)[0]
-    if len(u_prov):
-        cols = _provincial_rows(parts, start, int(u_prov[0]))
-        if cols is not None and len(cols[0]):
-            rep, payer, node, fid, amount = cols[0], cols[2], cols[5].astype(np.int64), cols[6], cols[7]
-            r_ = replicate_rows(state.replicates, rep)
-            m_ = _slots(state, r_, fid)
+    deals = sc.pop("provincial_deals", None)  # this year's provincial ledger rows and their firms (capital.step)
+    if deals:
+        r_, m_ = np.concatenate([d[0] for d in deals]), np.concatenate([d[1] for d in deals])
+        if len(r_):
+            payer = np.concatenate([d[2][2] for d in deals])
+            node = np.concatenate([d[2][5] for d in deals]).astype(np.int64)
+            amount = np.concatenate([d[2][7] for d in deals])
             sc["prov_projects"] = np.bincount(r_ * N + node, weights=state.weight[m_], minlength=R * N).reshape(R, N)  # real projects
             prov = world.payer_province[payer]
             # distinct (replicate, node, province) triples: one flat code each, counted once
@@ -87,15 +79,6 @@ def replicate_rows(replicates: np.ndarray, rep: np.ndarray) -> np.ndarray:
     """Row of each replicate id in a batch (ids need not be sorted)."""
     order = np.argsort(replicates, kind="stable")
     return order[np.searchsorted(replicates[order], rep)]
-
-
-def _slots(state: State, r_: np.ndarray, fid: np.ndarray) -> np.ndarray:
-    """Firm slot of each (replicate row, firm id): ids increase along the slot axis."""
-    m_ = np.empty(len(fid), dtype=np.int64)
-    for r in np.unique(r_):
-        sel = r_ == r
-        m_[sel] = np.searchsorted(state.fid[r], fid[sel])
-    return m_
 
 
 def _reinvest(state: State, world: World, r_: np.ndarray, m_: np.ndarray, node: np.ndarray, amount: np.ndarray, sc: dict) -> None:
