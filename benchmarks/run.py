@@ -20,8 +20,9 @@ the sizes it finishes in reasonable time, and a memory-bandwidth probe, and repo
   after all zili runs so that its buffers do not set the peak first);
 * the ratio zili / Mesa of firm-steps per second, each side timed on the same World
   (same firms and years, one replicate): Mesa's one run (seconds long) against the median
-  of :data:`ZILI_REPEATS` zili runs (a fraction of a second each, so one run alone would
-  carry whatever else the machine did in that instant);
+  of 2 x :data:`ZILI_REPEATS` zili runs, half just before and half just after it (a zili run
+  lasts a fraction of a second, so one alone would carry whatever else the machine did in
+  that instant; this machine's speed drifts by 30-50% over tens of seconds);
 * memory bandwidth: the best of several copies of a large float64 array, counting the
   bytes read plus the bytes written; and the fraction of the bandwidth bound zili reaches:
   ``(2 x firm-state bytes x years / bandwidth) / wall``, where firm-state bytes is the sum of
@@ -69,7 +70,7 @@ MODES = {
 }
 PASSES = 2  # firm-state passes per year in the bandwidth bound (one read + one write of every array)
 MEMORY_YEARS = 3  # years of the separate tracemalloc run that measures peak memory
-ZILI_REPEATS = 3  # zili runs on the Mesa world, timed after the Mesa run: the ratio uses their median
+ZILI_REPEATS = 3  # zili runs on the Mesa world just before and again just after the Mesa run: the ratio uses their median
 
 
 def _simulate(world, replicates: int, backend: str | None = None):
@@ -146,6 +147,18 @@ def time_mesa(firms: int, years: int) -> dict:
 
     world = bench_world(firms, years)
     F = len(world.firm_id)
+
+    def zili_runs() -> list[float]:
+        walls = []
+        for _ in range(ZILI_REPEATS):
+            t0 = time.perf_counter()
+            _simulate(world, 1)
+            walls.append(time.perf_counter() - t0)
+        return walls
+
+    # zili runs just before and just after the one (seconds-long) Mesa run, so that they sample
+    # the machine in the same stretch of time; the ratio takes their median
+    walls = zili_runs()
     t0 = time.perf_counter()
     model = ZiliMesaModel(world, seed=1)
     model.run()
@@ -153,11 +166,7 @@ def time_mesa(firms: int, years: int) -> dict:
     alive = len(model.firms)
     del model
     gc.collect()
-    walls = []
-    for _ in range(ZILI_REPEATS):  # the median of a few: one short run is at the mercy of a passing hiccup
-        t0 = time.perf_counter()
-        _simulate(world, 1)
-        walls.append(time.perf_counter() - t0)
+    walls += zili_runs()
     zili_wall = float(np.median(walls))
     m, z = F * years / mesa_wall, F * years / zili_wall
     return {"firms": F, "synthetic_firms": firms, "years": years, "mesa_wall_s": mesa_wall, "mesa_firm_steps_per_s": m,
