@@ -359,13 +359,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     U, P = world.fund_payin.shape[1:]
     year = int(world.years[k])
     sc = state.scratch
-    sc["budget"] = np.zeros((R, P), dtype=np.int64)
-    sc["deployed"] = np.zeros((R, P), dtype=np.int64)
-    sc["fund_budget"] = np.zeros((R, U), dtype=np.int64)
-    sc["fund_deployed"] = np.zeros((R, U), dtype=np.int64)
     sc["public_venture"] = np.zeros((R, N))
-    sc["by_instrument"] = np.zeros((R, len(INSTRUMENTS)), dtype=np.int64)
-    sc["public_by_instrument"] = np.zeros((R, len(INSTRUMENTS)), dtype=np.int64)
     state.received[:] = 0
     state.grants[:] = 0
     sc.pop("provincial_deals", None)  # set again below if the provincial fund books this year
@@ -382,17 +376,18 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     # groups are nodes, or node x province in provincial funds: node and province (-1: any) of each group
     group_of = {False: (np.arange(N), np.full(N, -1)), True: (np.repeat(np.arange(N), V), np.tile(np.arange(V), N))}
     entry = None  # the year's entry terms, formed when a fund first opens start-ups
+    # what each fund holds per payer (R, U, P), what it aims to deploy, and (below) what it deployed
+    avail_all = state.idle + world.fund_payin[k][None]
+    target_all = np.floor(avail_all * world.fund_deploy_rate[None, :, None]).astype(np.int64)
+    dep_all = np.zeros((R, U, P), dtype=np.int64)
+    held = avail_all.any(axis=(0, 2))  # funds holding anything
     for u in order:
-        avail = state.idle[:, u, :] + world.fund_payin[k, u][None, :]
-        sc["budget"] += avail
-        sc["fund_budget"][:, u] = avail.sum(axis=1)
-        if not avail.any():
+        if not held[u]:
             continue
-        target = np.floor(avail * world.fund_deploy_rate[u]).astype(np.int64)
-        payers = np.nonzero(target.sum(axis=0))[0]
+        payers = np.nonzero(target_all[:, u].sum(axis=0))[0]
         if len(payers) == 0:
-            state.idle[:, u, :] = avail
             continue
+        target = target_all[:, u]
         instrument, selection = int(world.fund_instrument[u]), int(world.fund_selection[u])
         provincial = bool(world.fund_is_provincial[u])
         Vg = V if provincial else 1
@@ -427,14 +422,13 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         cap = int(world.fund_cap_per_firm[u])
         if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
             blocks = [(r_f, m_f, _apply_cap(a_f, cap, state.weight[m_f])) for r_f, m_f, a_f in blocks]
-        dep = _book_blocks(state, world, k, u, blocks, payers, ledger)
-        dep_u = np.zeros((R, P), dtype=np.int64)
-        dep_u[:, payers] = dep.T
-        sc["by_instrument"][:, instrument] += dep.sum(axis=0)
-        sc["public_by_instrument"][:, instrument] += dep[world.payer_public[payers]].sum(axis=0)
-        sc["deployed"] += dep_u
-        sc["fund_deployed"][:, u] = dep_u.sum(axis=1)
-        # idle capital = what the fund held minus what reached firms, per payer (exact)
-        state.idle[:, u, :] = avail - dep_u
+        dep_all[:, u, payers] = _book_blocks(state, world, k, u, blocks, payers, ledger).T
+    # idle capital = what a fund held minus what reached firms, per payer (exact); the year's sums
+    state.idle[:, held, :] = (avail_all - dep_all)[:, held, :]
+    sc["budget"], sc["fund_budget"] = avail_all.sum(axis=1), avail_all.sum(axis=2)
+    sc["deployed"], sc["fund_deployed"] = dep_all.sum(axis=1), dep_all.sum(axis=2)
+    by_fund, public_by_fund = dep_all.sum(axis=2), dep_all[:, :, world.payer_public].sum(axis=2)
+    sc["by_instrument"] = np.stack([by_fund[:, world.fund_instrument == i].sum(axis=1) for i in range(len(INSTRUMENTS))], axis=1)
+    sc["public_by_instrument"] = np.stack([public_by_fund[:, world.fund_instrument == i].sum(axis=1) for i in range(len(INSTRUMENTS))], axis=1)
     # local-government financing vehicles (LGFV debt) are booked in provinces.step
     return state
