@@ -44,10 +44,12 @@ def split(total: np.ndarray, weights: np.ndarray, tiebreak: np.ndarray | None = 
     int64 array, shape (..., K), whose last axis sums exactly to ``total``.
     """
     w = np.asarray(weights, dtype=np.float64)
+    t = np.asarray(total, dtype=np.int64)
     K = w.shape[-1]
-    shape = np.broadcast_shapes(np.shape(total), w.shape[:-1])
-    w2 = np.ascontiguousarray(np.broadcast_to(w, shape + (K,))).reshape(-1, K)
-    t2 = np.ascontiguousarray(np.broadcast_to(np.asarray(total, dtype=np.int64), shape)).reshape(-1)
+    shape = w.shape[:-1] if t.shape == w.shape[:-1] else np.broadcast_shapes(t.shape, w.shape[:-1])
+    # (the common case, arrays already of the full shape, takes no copies: small splits are frequent)
+    w2 = w.reshape(-1, K) if w.shape[:-1] == shape and w.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(w, shape + (K,))).reshape(-1, K)
+    t2 = t.reshape(-1) if t.shape == shape and t.flags.c_contiguous else np.ascontiguousarray(np.broadcast_to(t, shape)).reshape(-1)
     tb = np.arange(K) if tiebreak is None else np.asarray(tiebreak)
     tb2 = tb.astype(np.int64).reshape(1, K) if tb.ndim == 1 else np.ascontiguousarray(np.broadcast_to(tb, shape + (K,))).reshape(-1, K).astype(np.int64)
     return _split_kernel(t2, w2, tb2).reshape(shape + (K,))
