@@ -175,23 +175,38 @@ def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_n
         z = np.zeros(0, dtype=np.int64)
         return z, z, z
     r_, m_, g_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(gs)
-    n_ = g_node[g_]
-    u = rng.uniform_items(entry["keys"], r_, state.fid[r_, m_])
-    V = len(world.names["province"])
-    drawn = np.minimum(np.searchsorted(entry["cum_w"], u * entry["w_sum"]), V - 1)
-    prov = np.where(g_prov[g_] >= 0, g_prov[g_], drawn)
-    state.alive[r_, m_] = True
-    state.node[r_, m_] = n_
-    state.tier[r_, m_] = 0
-    state.owner[r_, m_] = STARTUP
-    state.prov[r_, m_] = prov
-    state.hq_cn[r_, m_] = True
-    state.cap[r_, m_] = np.maximum(state.K[r_, n_, 0] * (0.3 + 0.4 * u), 1e-4)
-    state.capa[r_, m_] = 0.0
-    state.foreign_tools[r_, m_] = np.where(world.fab_nodes[n_], 1.0 - entry["tools_dom"][r_], 0.0)
-    state.age[r_, m_] = 0
-    state.scratch["entries"] += np.bincount(r_ * len(world.names["node"]) + n_, weights=state.weight[m_], minlength=R * len(world.names["node"])).reshape(R, -1)
+    _open_kernel(r_, m_, g_, g_node, g_prov, entry["keys"], entry["cum_w"], entry["w_sum"], entry["tools_dom"], world.fab_nodes,
+                 state.K, state.weight, state.fid, state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn,
+                 state.cap, state.capa, state.foreign_tools, state.age, state.scratch["entries"])
     return r_, m_, g_
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _open_kernel(r_, m_, g_, g_node, g_prov, keys, cum_w, w_sum, tools_dom, fab_nodes, K, weight, fid,
+                 alive, node, tier, owner, prov, hq_cn, cap, capa, foreign_tools, age, entries):  # pragma: no cover - compiled
+    """Set up the start-ups in slots (r_, m_) of groups g_, in place, in one pass: alive, in their
+    group's node, mature tier, start-up owned, in China; in their group's province, or (-1) one
+    drawn by the entry stream from the cumulative province weights ``cum_w``; capability
+    0.3-0.7 of national capability K (the same draw), no capacity yet, fabs on foreign tools in
+    the share not domestic; and real entrants (weights) added to ``entries`` (R, N)."""
+    V = cum_w.shape[0]
+    add = np.zeros(entries.shape)
+    for j in range(r_.shape[0]):
+        r, m, g = r_[j], m_[j], g_[j]
+        n = g_node[g]
+        u = rng.u01(keys[r], fid[r, m])
+        alive[r, m] = True
+        node[r, m] = n
+        tier[r, m] = 0
+        owner[r, m] = STARTUP
+        prov[r, m] = g_prov[g] if g_prov[g] >= 0 else min(np.searchsorted(cum_w, u * w_sum), V - 1)
+        hq_cn[r, m] = True
+        cap[r, m] = max(K[r, n, 0] * (0.3 + 0.4 * u), 1e-4)
+        capa[r, m] = 0.0
+        foreign_tools[r, m] = 1.0 - tools_dom[r] if fab_nodes[n] else 0.0
+        age[r, m] = 0
+        add[r, n] += weight[m]
+    entries += add
 
 
 # how a block of flows is booked, by instrument: subsidy-like (fraud), grant-like, equity, loan
