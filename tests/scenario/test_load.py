@@ -332,3 +332,17 @@ def test_every_problem_of_a_file_is_reported_at_once(tmp_path):
     lines = str(info.value).splitlines()
     assert lines[0].startswith("run.firms = 'lots': wrong value")
     assert lines[1] == "params.capital.selection_noise = 9: wrong value; allowed: less than or equal to 5"
+
+
+def test_an_event_without_kind_names_its_keys_and_the_kinds(tmp_path):
+    """A newcomer writes ``type =`` instead of ``kind =``: the line shows the keys the event has
+    (its index counts inherited events, so the keys are how to find it) and every allowed kind."""
+    from zili.scenario.events import EVENT_KINDS
+
+    f = tmp_path / "typo.toml"
+    f.write_text('extends = "baseline"\n[[events]]\ntype = "export_control"\nannounce = 2020\neffect = 2021\n')
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(f))
+    line = str(info.value)
+    assert "event without 'kind' (it has type, announce, effect)" in line
+    assert line.endswith("allowed: kind = one of " + ", ".join(EVENT_KINDS))

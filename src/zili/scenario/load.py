@@ -144,6 +144,8 @@ def apply_sets(doc: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
 
 
 def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
+    from zili.scenario.events import EVENT_KINDS
+
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -151,12 +153,7 @@ def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
             events = doc.get("events") if parts == [f"events[{item}]"] else None
             if isinstance(events, list) and item < len(events) and isinstance(events[item], dict) and events[item].get("name"):
                 parts[-1] += f" ({events[item]['name']})"  # the event's name: its index counts inherited events
-        elif item in {
-            "export_control", "counter_control", "fund_launch", "budget", "subsidy", "nev_policy",
-            "local_content", "procurement_preference", "substitution_incentive", "security_law",
-            "new_infrastructure", "privacy_law", "financial_restriction", "platform_regulation",
-            "talent_programme", "innovation_centre", "trade_defence", "subsidy_fraud",
-        } and parts and parts[-1].startswith("events["):
+        elif item in EVENT_KINDS and parts and parts[-1].startswith("events["):  # pydantic's union tag
             continue
         else:
             parts.append(str(item))
@@ -237,7 +234,10 @@ def _format_one(err: dict[str, Any], doc: dict[str, Any]) -> str:
         tag = value.get("kind") if isinstance(value, dict) else value
         return f"{loc}.kind = {tag!r}: unknown event kind; allowed: {', '.join(EVENT_KINDS)}"
     if typ == "union_tag_not_found":
-        return f"{loc}: event without 'kind'; allowed: kind = one of the event kinds in docs/SCENARIOS.md"
+        from zili.scenario.events import EVENT_KINDS
+
+        keys = f" (it has {', '.join(map(str, value))})" if isinstance(value, dict) and value else ""
+        return f"{loc}: event without 'kind'{keys}; allowed: kind = one of {', '.join(EVENT_KINDS)}"
     if typ == "missing":
         return f"{loc}: required field is missing; allowed: {_missing_allowed(tuple(err.get('loc', ())))}"
     if typ == "value_error":
