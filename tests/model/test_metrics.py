@@ -131,3 +131,32 @@ def test_lgfv_debt_only_with_the_province_race(race):
     m = run.traj.metric("lgfv_debt")
     provinces = [m.entities.index(v) for v in run.world.names["province"]]
     assert np.allclose(m.values[..., provinces].sum(-1), m.values[..., m.entities.index("china")])
+
+
+def _random_firms(R=2, M=3000, N=7, seed=0):
+    gen = np.random.default_rng(seed)
+    f = {
+        "node": np.sort(gen.integers(0, N, (R, M)), axis=1), "tier": gen.integers(0, 2, (R, M)),
+        "alive": gen.random((R, M)) < 0.8, "hq_cn": gen.random((R, M)) < 0.9,
+        "out": gen.random((R, M)) * 3, "capa": gen.random((R, M)), "foreign_tools": gen.random((R, M)),
+        "weight": gen.random(M) + 0.5, "rd": gen.random((R, M)),
+    }
+    return f, N
+
+
+def test_recorder_firm_sums_are_group_sums_bit_for_bit():
+    """The recorder's fused pass gives exactly the group sums it replaces (same order of adds)."""
+    from zili.model.groups import group_sum
+    from zili.model.metrics import _firm_sums
+
+    f, N = _random_firms()
+    got = _firm_sums(f["node"], f["tier"], f["alive"], f["hq_cn"], f["out"], f["capa"], f["foreign_tools"], f["weight"], f["rd"], N)
+    key = f["node"] * 2 + f["tier"]
+    want = (
+        group_sum(f["out"], key, 2 * N, f["alive"]), group_sum(f["out"], key, 2 * N, f["alive"] & f["hq_cn"]),
+        group_sum(f["capa"] * f["foreign_tools"], f["node"], N, f["alive"]),
+        group_sum(np.broadcast_to(f["weight"], f["capa"].shape), f["node"], N, f["alive"]),
+        group_sum(f["rd"], f["node"], N, f["alive"]),
+    )
+    for g, w in zip(got, want):
+        assert g.shape == w.shape and np.array_equal(g, w)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from toy import money_events, scenario, simulate
@@ -44,3 +45,30 @@ def test_land_revenue_raises_provincial_money():
         run = simulate(scenario([], params={"capital": {"land_revenue_tech_share": share}}, firms=100, replicates=1))
         return run.traj.value("capital_paid_in", "provincial_guidance_funds")[0]
     assert (paid(0.03) > paid(0.0)).all()
+
+
+def test_reinvest_kernel_is_the_firm_array_formulation_bit_for_bit():
+    """Booking reinvestment over the funded firms only equals doing it over every slot with
+    np.add.at, where and bincount (several rows per firm, dead firms, firms short of cash)."""
+    from zili.model.money import THOUSAND_PER_BN
+    from zili.model.provinces import _reinvest_kernel
+
+    gen = np.random.default_rng(4)
+    R, M, N, ci = 2, 500, 5, 2.5
+    alive = gen.random((R, M)) < 0.9
+    cash = gen.integers(-10**6, 10**7, (R, M))
+    capex = gen.integers(0, 10**6, (R, M))
+    capa = gen.random((R, M))
+    node = gen.integers(0, N, (R, M))
+    r_, m_ = gen.integers(0, R, 300), gen.integers(0, M, 300)  # repeats: a firm funded by several payers
+    due = gen.integers(0, 5 * 10**6, 300)
+    # the reference: every slot
+    d = np.zeros(R * M, dtype=np.int64)
+    np.add.at(d, r_ * M + m_, due)
+    spend = np.where(alive, np.minimum(d.reshape(R, M), np.maximum(cash, 0)), 0)
+    cash_ref, capex_ref, capa_ref = cash - spend, capex + spend, capa + spend / THOUSAND_PER_BN / ci
+    ref = np.bincount((np.arange(R)[:, None] * N + node).ravel(), weights=(spend / THOUSAND_PER_BN).ravel(), minlength=R * N).reshape(R, N)
+    got = _reinvest_kernel(r_ * M + m_, due, alive, cash, capex, capa, node, ci, N)
+    assert np.array_equal(got, ref) and (ref > 0).any()
+    assert np.array_equal(cash, cash_ref) and np.array_equal(capex, capex_ref) and np.array_equal(capa, capa_ref)
+    assert (spend < d.reshape(R, M)).any()  # some firms were short of cash

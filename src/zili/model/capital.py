@@ -342,7 +342,7 @@ def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payer
     kind = BOOKING[instrument]
     dep = np.zeros((len(payers), R), dtype=np.int64)
     venture_public = world.payer_public[payers] & (world.fund_selection[u] == VENTURE)
-    deals = [] if world.fund_is_provincial[u] else None  # the provincial fund's rows, with their firms, for provinces.step
+    deals = [] if world.fund_is_provincial[u] else None  # the provincial fund's flows, with their firms, for provinces.step
     for r_f, m_f, a_f in blocks:
         dep_b, waste_b, rows = _book_block(
             kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
@@ -352,9 +352,9 @@ def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payer
         if kind == 0:
             sc["waste"][:, payers] += waste_b.T
         ledger.append(rows)
-        if deals is not None:  # ledger rows are the flows above zero, payer by payer: the same cells
+        if deals is not None:  # the ledger rows' cells (flows above zero, payer by payer) and their firms
             pos = a_f > 0
-            deals.append((np.broadcast_to(r_f, a_f.shape)[pos], np.broadcast_to(m_f, a_f.shape)[pos], rows))
+            deals.append((np.broadcast_to(r_f, a_f.shape)[pos], np.broadcast_to(m_f, a_f.shape)[pos], rows[2], rows[5], rows[7]))
     if deals is not None:
         sc["provincial_deals"] = deals
     return dep
@@ -416,7 +416,8 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         if selection == VENTURE:
             A_s = np.floor(A * p.startup_share).astype(np.int64)
             counts = A_s.sum(axis=0) // startup_ticket
-            entry = entry or _entry_terms(state, world, k)
+            if entry is None:
+                entry = _entry_terms(state, world, k)
             r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov, entry)
             log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
             mixed[r_n, m_n] = rng.mix_ids(state.fid[r_n, m_n])
@@ -442,8 +443,8 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     state.idle[:, held, :] = (avail_all - dep_all)[:, held, :]
     sc["budget"], sc["fund_budget"] = avail_all.sum(axis=1), avail_all.sum(axis=2)
     sc["deployed"], sc["fund_deployed"] = dep_all.sum(axis=1), dep_all.sum(axis=2)
-    by_fund, public_by_fund = dep_all.sum(axis=2), dep_all[:, :, world.payer_public].sum(axis=2)
-    sc["by_instrument"] = np.stack([by_fund[:, world.fund_instrument == i].sum(axis=1) for i in range(len(INSTRUMENTS))], axis=1)
-    sc["public_by_instrument"] = np.stack([public_by_fund[:, world.fund_instrument == i].sum(axis=1) for i in range(len(INSTRUMENTS))], axis=1)
+    of_instrument = (world.fund_instrument[:, None] == np.arange(len(INSTRUMENTS))[None]).astype(np.int64)  # (U, I), exact
+    sc["by_instrument"] = dep_all.sum(axis=2) @ of_instrument
+    sc["public_by_instrument"] = dep_all[:, :, world.payer_public].sum(axis=2) @ of_instrument
     # local-government financing vehicles (LGFV debt) are booked in provinces.step
     return state

@@ -41,8 +41,8 @@ def node_weights(state: State, world: World, k: int, w: np.ndarray) -> np.ndarra
 def step(state: State, world: World, k: int) -> State:
     """Apply reinvestment clauses to this year's provincial deals; count duplicated projects; LGFV debt.
 
-    The deals are the provincial fund's ledger rows of this year with their firms, which the
-    capital step leaves in ``scratch["provincial_deals"]``.
+    The deals are the provincial fund's flows of this year (its ledger rows) with their firms,
+    which the capital step leaves in ``scratch["provincial_deals"]``.
     """
     p = world.params
     sc = state.scratch
@@ -53,13 +53,11 @@ def step(state: State, world: World, k: int) -> State:
     sc["prov_projects"] = np.zeros((R, N))
     sc["dup_projects"] = np.zeros((R, N))
     sc["provinces_competing"] = np.zeros((R, N))
-    deals = sc.pop("provincial_deals", None)  # this year's provincial ledger rows and their firms (capital.step)
+    deals = sc.pop("provincial_deals", None)  # blocks of (replicate row, slot, payer, node, amount) from capital.step
     if deals:
-        r_, m_ = np.concatenate([d[0] for d in deals]), np.concatenate([d[1] for d in deals])
+        r_, m_, payer, node, amount = (np.concatenate(col) for col in zip(*deals))
+        node = node.astype(np.int64)
         if len(r_):
-            payer = np.concatenate([d[2][2] for d in deals])
-            node = np.concatenate([d[2][5] for d in deals]).astype(np.int64)
-            amount = np.concatenate([d[2][7] for d in deals])
             sc["prov_projects"] = np.bincount(r_ * N + node, weights=state.weight[m_], minlength=R * N).reshape(R, N)  # real projects
             prov = world.payer_province[payer]
             # distinct (replicate, node, province) triples: one flat code each, counted once

@@ -133,7 +133,7 @@ def _mix_kernel(ids, out):  # pragma: no cover - compiled
 
 
 def mix_ids(ids: np.ndarray) -> np.ndarray:
-    """``id_mix`` of every firm id, uint64 of ``ids``'s shape: drawn once, it serves every keyed
+    """``id_mix`` of every firm id, uint64 of ``ids``'s shape: computed once, it serves every keyed
     stream of those firms through :func:`uniform_mixed_into` (one SplitMix64 round a draw instead of two)."""
     i = np.ascontiguousarray(ids, dtype=np.int64)
     return _mix_kernel(i.reshape(-1), np.empty(i.size, dtype=np.uint64)).reshape(i.shape)
