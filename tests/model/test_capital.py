@@ -295,3 +295,47 @@ def test_selection_skips_the_funds_own_new_start_ups():
     inside = {(r, m) for r, m in full if 10 <= m < 60}
     assert inside and not any(10 <= m < 60 for _, m in skipped)
     assert np.all(W_skipped <= W_full) and (W_skipped < W_full).any()  # their weights left the group totals
+
+
+def test_compiled_cap_matches_the_numpy_reference():
+    """``_capped`` gives the integers of ``_apply_cap``: totals above floor(cap x weight) scaled down
+    per payer (floor division), the others untouched, on ties at the cap and on zero totals too."""
+    from zili.model import capital
+
+    gen = np.random.default_rng(3)
+    amount = gen.integers(0, 5_000, (4, 300)) * (gen.random((4, 300)) < 0.6)
+    amount[:, :5] = 0  # firms with nothing
+    weight = gen.choice([0.5, 1.0, 2.5], 300)
+    cap = 4_000
+    amount[0, 10], amount[1:, 10] = 10_000, 0  # a total exactly at the cap (4,000 x 2.5): untouched
+    weight[10] = 2.5
+    out = capital._capped(amount, cap, weight)
+    ref = capital._apply_cap(amount, cap, weight)
+    assert np.array_equal(out, ref) and out.dtype == np.int64 and out[0, 10] == 10_000
+    assert (out.sum(axis=0) <= np.floor(cap * weight)).all() and (out != amount).any() and (out == amount).all(axis=0).any()
+
+
+def test_booking_kernel_lists_each_rows_firm():
+    """``_book_block`` books every cell above zero as one ledger row, payer by payer, and returns the
+    replicate row and slot of each row (the provincial fund's deals are read from them)."""
+    from zili.model import capital
+
+    R, M, P = 2, 8, 3
+    gen = np.random.default_rng(1)
+    r_, m_ = np.array([0, 0, 1, 1, 1]), np.array([1, 4, 0, 4, 7])
+    amount = gen.integers(0, 3, (P, 5)) * 1000
+    node, fid = gen.integers(0, 4, (R, M)), np.arange(R * M).reshape(R, M) + 100
+    z = lambda: np.zeros((R, M), dtype=np.int64)  # noqa: E731
+    cash, received, grants, debt, book, book_fraud = z(), z(), z(), z(), z(), z()
+    exposure = np.zeros((R, M, 5), dtype=np.int64)
+    payers = np.array([0, 2, 4])
+    dep, waste, rows, l_r, l_m = capital._book_block(
+        2, payers, r_, m_, amount, np.zeros(4), node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
+        np.zeros(P, dtype=bool), np.zeros((R, 4)), np.array([7, 9]), 2016, 3, capital.EQUITY)
+    pi, j = np.nonzero(amount)  # payer by payer, firms in block order
+    assert np.array_equal(l_r, r_[j]) and np.array_equal(l_m, m_[j])
+    assert np.array_equal(rows[0], np.array([7, 9])[r_[j]]) and np.array_equal(rows[2], payers[pi])
+    assert np.array_equal(rows[6], fid[r_[j], m_[j]]) and np.array_equal(rows[7], amount[pi, j])
+    assert np.array_equal(dep, np.stack([np.bincount(r_, weights=a, minlength=R) for a in amount]).astype(np.int64))
+    assert exposure.sum() == amount.sum() == cash.sum() == received.sum() and (waste == 0).all()
+    assert np.array_equal(exposure[r_, m_][:, payers], amount.T)

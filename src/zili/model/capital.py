@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from zili.model import provinces, rng, vmath
-from zili.model.money import THOUSAND_PER_BN, split, split_groups_multi
+from zili.model.money import THOUSAND_PER_BN, _split_groups_kernel, split
 from zili.model.state import State, entries_per_year
 from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, SOES, World
 
@@ -224,26 +224,36 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
     bn, to ``public_venture`` (R, nodes), payer by payer, each payer's sums by (replicate, node)
     formed first (as ``np.bincount`` would).
 
-    Returns the amount deployed and lost to fraud per (payer, replicate), and the ledger columns
+    Returns the amount deployed and lost to fraud per (payer, replicate), the ledger columns
     of the flows above zero, payer by payer, in the ledger's dtypes: replicate id, year, payer,
-    fund, instrument, node, firm id, amount (int64 RMB thousand).
+    fund, instrument, node, firm id, amount (int64 RMB thousand); and each of those rows'
+    replicate row and slot.
     """
     Pn, n = amount.shape
     dep = np.zeros((Pn, R), dtype=np.int64)
     waste = np.zeros((Pn, R), dtype=np.int64)
-    for j in range(n):
-        r, m = r_[j], m_[j]
-        tot, lost = np.int64(0), np.int64(0)
-        for i in range(Pn):
+    tot_ = np.zeros(n, dtype=np.int64)  # each firm's total and fraud loss over payers
+    lost_ = np.zeros(n, dtype=np.int64)
+    rows = 0
+    for i in range(Pn):  # payer by payer along the block's firms (most cells are zero: skipped)
+        pi = payers[i]
+        for j in range(n):
             a = amount[i, j]
-            tot += a
+            if a == 0:
+                continue
+            rows += a > 0
+            r, m = r_[j], m_[j]
+            tot_[j] += a
             dep[i, r] += a
             if kind == 0:
                 lo = np.int64(np.floor(a * fraud[node[r, m]]))
-                lost += lo
+                lost_[j] += lo
                 waste[i, r] += lo
             elif kind >= 2:
-                exposure[r, m, payers[i]] += a
+                exposure[r, m, pi] += a
+    for j in range(n):
+        r, m = r_[j], m_[j]
+        tot, lost = tot_[j], lost_[j]
         book[r, m] += tot
         if kind == 0:
             book_fraud[r, m] += lost
@@ -257,14 +267,11 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
             received[r, m] += tot
             if kind == 3:
                 debt[r, m] += tot
-    rows = 0
-    for i in range(Pn):
-        for j in range(n):
-            rows += amount[i, j] > 0
     l_rep, l_year = np.empty(rows, dtype=np.int32), np.full(rows, year, dtype=np.int32)
     l_payer, l_fund = np.empty(rows, dtype=np.int16), np.full(rows, fund, dtype=np.int16)
     l_instr, l_node = np.full(rows, instrument, dtype=np.int8), np.empty(rows, dtype=np.int16)
     l_fid, l_amt = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
+    l_r, l_m = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     sums = np.zeros(public_venture.shape)
     q = 0
     for i in range(Pn):
@@ -276,12 +283,57 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
             if a > 0:
                 r, m = r_[j], m_[j]
                 l_rep[q], l_payer[q], l_node[q], l_fid[q], l_amt[q] = replicates[r], payers[i], node[r, m], fid[r, m], a
+                l_r[q], l_m[q] = r, m
                 if pub:
                     sums[r, node[r, m]] += a / THOUSAND_PER_BN
                 q += 1
         if pub:
             public_venture += sums
-    return dep, waste, (l_rep, l_year, l_payer, l_fund, l_instr, l_node, l_fid, l_amt)
+    return dep, waste, (l_rep, l_year, l_payer, l_fund, l_instr, l_node, l_fid, l_amt), l_r, l_m
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _capped(amount, cap, weight):  # pragma: no cover - compiled
+    """:func:`_apply_cap` in one pass (the same integers): each firm's flows ``amount`` (payers, n)
+    scaled down, where their total is above floor(``cap`` x ``weight``), to amount x c // total."""
+    Pn, n = amount.shape
+    out = amount.copy()
+    for j in range(n):
+        t = np.int64(0)
+        for i in range(Pn):
+            t += amount[i, j]
+        c = np.int64(np.floor(cap * weight[j]))
+        if t > c:
+            for i in range(Pn):
+                out[i, j] = (amount[i, j] * c) // max(t, 1)
+    return out
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _split_book(A2, group, wts, tieb, r_, m_, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
+                exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
+    """One block of a fund's flows in one call: each payer's money by group ``A2`` (payers, R x G)
+    split over the block's firms (r_, m_) in groups ``group`` by weights ``wts``, ties by ``tieb``
+    (:func:`zili.model.money.split_groups_multi`), capped per firm where ``cap`` > 0
+    (:func:`_capped`, ``weight`` the real firms of each slot), and booked (:func:`_book_block`,
+    whose results it returns)."""
+    amount = _split_groups_kernel(A2, group, wts, tieb)
+    if cap > 0:
+        amount = _capped(amount, cap, weight[m_])
+    return _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
+                       R, venture_public, public_venture, replicates, year, fund, instrument)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _select_book(alive, new_lo, new_hi, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
+                 b_size, sigma, Vg, deals, A_tot, A2, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
+                 exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
+    """A fund's deal selection (:func:`_select`) and the booking of its deals (:func:`_split_book`)
+    in one call; returns what :func:`_book_block` returns."""
+    r_i, m_i, g_i, w_i, f_i, _ = _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid,
+                                         mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
+    return _split_book(A2, g_i, w_i, f_i, r_i, m_i, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
+                       exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument)
 
 
 def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
@@ -305,7 +357,8 @@ def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarr
 
 def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
     """Scale each firm's flows from one fund (``amount`` (payers, n)) down so that their total is at
-    most ``cap`` per real firm the slot stands for (``weight`` (n,)), in exact integers."""
+    most ``cap`` per real firm the slot stands for (``weight`` (n,)), in exact integers: the NumPy
+    reference of the compiled :func:`_capped` (a test holds the two together)."""
     t = amount.sum(axis=0)
     c = np.floor(cap * weight).astype(np.int64)
     return np.where(t > c, (amount * c) // np.maximum(t, 1), amount)
@@ -332,32 +385,17 @@ def _money_by_group(state: State, world: World, k: int, u: int, priority: np.nda
     return A
 
 
-def _book_blocks(state: State, world: World, k: int, u: int, blocks: list, payers: np.ndarray, ledger: list) -> np.ndarray:
-    """Book fund ``u``'s blocks of flows (:func:`_book_block`), append their ledger rows, add fraud
-    to waste and public venture money to ``public_venture``; return the amount each payer
-    deployed per replicate, (payers, R) int64 RMB thousand."""
-    sc = state.scratch
-    R = state.alive.shape[0]
-    instrument, year = int(world.fund_instrument[u]), int(world.years[k])
-    kind = BOOKING[instrument]
-    dep = np.zeros((len(payers), R), dtype=np.int64)
-    venture_public = world.payer_public[payers] & (world.fund_selection[u] == VENTURE)
-    deals = [] if world.fund_is_provincial[u] else None  # the provincial fund's flows, with their firms, for provinces.step
-    for r_f, m_f, a_f in blocks:
-        dep_b, waste_b, rows = _book_block(
-            kind, payers, r_f, m_f, a_f, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants,
-            state.debt, state.exposure, state.books[BOOK[kind]], state.books["fraud"], R,
-            venture_public, sc["public_venture"], state.replicates, year, u, instrument)
-        dep += dep_b
-        if kind == 0:
-            sc["waste"][:, payers] += waste_b.T
-        ledger.append(rows)
-        if deals is not None:  # the ledger rows' cells (flows above zero, payer by payer) and their firms
-            pos = a_f > 0
-            deals.append((np.broadcast_to(r_f, a_f.shape)[pos], np.broadcast_to(m_f, a_f.shape)[pos], rows[2], rows[5], rows[7]))
+def _booked(state: State, world: World, u: int, payers: np.ndarray, res: tuple, dep: np.ndarray, ledger: list, deals: list | None) -> None:
+    """Take in one booked block of fund ``u``'s flows (what :func:`_book_block` returns): add the
+    payers' deployment to ``dep`` (payers, R), fraud to waste, append the ledger rows and, for the
+    provincial fund, its deals (replicate row, slot, payer, node, amount of each row) to ``deals``."""
+    dep_b, waste_b, rows, l_r, l_m = res
+    dep += dep_b
+    if BOOKING[int(world.fund_instrument[u])] == 0:
+        state.scratch["waste"][:, payers] += waste_b.T
+    ledger.append(rows)
     if deals is not None:
-        sc["provincial_deals"] = deals
-    return dep
+        deals.append((l_r, l_m, rows[2], rows[5], rows[7]))
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
@@ -410,8 +448,14 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         g_node, g_prov = group_of[provincial]
         A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers)
         keys = fund_keys[u]
-        # flows come in blocks: firms (r, m) and each payer's amount to each of them, (payers, n)
-        blocks: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+        kind = BOOKING[instrument]
+        cap = int(world.fund_cap_per_firm[u])  # > 0: a per-firm cap on each firm's total from this fund, pro rata over payers
+        # what every block of flows is booked against (see _book_block)
+        book_args = (kind, payers, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants, state.debt,
+                     state.exposure, state.books[BOOK[kind]], state.books["fraud"], R,
+                     world.payer_public[payers] & (selection == VENTURE), sc["public_venture"], state.replicates, year, u, instrument)
+        dep = np.zeros((len(payers), R), dtype=np.int64)
+        deals_u = [] if provincial else None  # the provincial fund's flows, with their firms, for provinces.step
         own_lo = F0 + state.n_entered  # the start-ups this fund opens below fill slots own_lo.. and are not selected again
         if selection == VENTURE:
             A_s = np.floor(A * p.startup_share).astype(np.int64)
@@ -422,23 +466,22 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
             mixed[r_n, m_n] = rng.mix_ids(state.fid[r_n, m_n])
             made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
+            A_made = np.where(made[None], A_s, 0)
             if len(m_n):
-                got = split_groups_multi(np.where(made[None], A_s, 0).reshape(len(payers), R * G), r_n * G + g_n,
-                                         np.ones(len(m_n)), state.fid[r_n, m_n])
-                blocks.append((r_n, m_n, got))
-            A = A - np.where(made[None], A_s, 0)
+                _booked(state, world, u, payers, _split_book(A_made.reshape(len(payers), R * G), r_n * G + g_n, np.ones(len(m_n)),
+                                                             state.fid[r_n, m_n], r_n, m_n, cap, state.weight, *book_args), dep, ledger, deals_u)
+            A = A - A_made
         A_tot = A.sum(axis=0)
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        r_i, m_i, g_i, w_i, f_i, _ = _select(
-            state.alive, own_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL, state.node, state.prov,
-            log_cap, log_capa, state.age, state.fid, mixed, keys, selection, float(p.selection_capability), float(p.selection_size),
-            float(p.selection_noise), Vg, deals, A_tot)
-        if len(m_i):
-            blocks.append((r_i, m_i, split_groups_multi(A.reshape(len(payers), R * G), g_i, w_i, f_i)))
-        cap = int(world.fund_cap_per_firm[u])
-        if cap > 0:  # a per-firm cap: each firm's total from this fund, shared pro rata over payers
-            blocks = [(r_f, m_f, _apply_cap(a_f, cap, state.weight[m_f])) for r_f, m_f, a_f in blocks]
-        dep_all[:, u, payers] = _book_blocks(state, world, k, u, blocks, payers, ledger).T
+        res = _select_book(state.alive, own_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL,
+                           state.prov, log_cap, log_capa, state.age, mixed, keys, selection, float(p.selection_capability),
+                           float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot,
+                           np.ascontiguousarray(A.reshape(len(payers), R * G)), cap, state.weight, *book_args)
+        if len(res[3]):  # flows above zero (none: nothing to take in)
+            _booked(state, world, u, payers, res, dep, ledger, deals_u)
+        if deals_u is not None:
+            sc["provincial_deals"] = deals_u
+        dep_all[:, u, payers] = dep.T
     # idle capital = what a fund held minus what reached firms, per payer (exact); the year's sums
     state.idle[:, held, :] = (avail_all - dep_all)[:, held, :]
     sc["budget"], sc["fund_budget"] = avail_all.sum(axis=1), avail_all.sum(axis=2)
