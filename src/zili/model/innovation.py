@@ -20,7 +20,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from zili.model import backend, rng
+from zili.model import backend, rng, vmath
 from zili.model.groups import group_sum
 from zili.model.policy import foreign_cut
 from zili.model.state import State
@@ -77,10 +77,16 @@ def advance(xp, f: dict, t: dict, p: dict) -> dict:
     return {"cap": xp.maximum(new, 1e-6), "tier": xp.where(up, 1, tier)}
 
 
+_CHUNK = 1024  # slots whose noise is drawn together: the logs, cos and exp run vectorised over a chunk
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
                     talent, lbd, K, hub_prov, centre, cut, frontier, bound, ai, pv):  # pragma: no cover - compiled
-    """:func:`advance` as one compiled pass, updating ``cap`` and ``tier`` in place.
+    """:func:`advance` as compiled passes over chunks of :data:`_CHUNK` slots, updating ``cap`` and
+    ``tier`` in place: the inputs of the chunk's transcendental functions (R&D intensity, the
+    normal's two keyed uniforms), then log1p, log, cos and exp over the chunk in dense loops
+    (:mod:`zili.model.vmath`, within 2 ulp of libm), then each firm's gain.
 
     ``keys`` (R, 3): the normal's two streams and the upgrade draw's; ``listed_f0`` (F0,): the
     entity-list flag of the starting slots (entrants are never listed).
@@ -88,36 +94,54 @@ def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, l
     rss, rdmin, soe_eff, rde, spill, hsb, lic, nsd, thr, ups = (pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9])
     R, M = alive.shape
     F0 = listed_f0.shape[0]
-    two_pi = 2.0 * np.pi
     half_var = 0.5 * nsd**2
+    lrd = np.empty(_CHUNK)  # R&D intensity, then its log1p
+    lu = np.empty(_CHUNK)  # the first uniform, then its log
+    nz = np.empty(_CHUNK)  # the second uniform, then cos(2 pi u), then the noise factor
+    ub = np.empty(_CHUNK)
+    hb = np.empty(_CHUNK, dtype=np.uint64)  # mixed ids
+    sc = np.empty(_CHUNK, dtype=np.uint64)
     for r in range(R):
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
-        for m in range(M):
-            c = cap[r, m]
-            if not alive[r, m]:  # a dead or unused slot keeps its capability
-                cap[r, m] = max(c, 1e-6)
-                continue
-            n, ti = node[r, m], tier[r, m]
-            scale = rss * max(capa[r, m], rdmin * weight[m])
-            rd = rd_own[r, m] + grants[r, m] / 1e6
-            ow = owner[r, m]
-            eff = soe_eff if (ow == SOES[0] or ow == SOES[1]) else 1.0
-            gain_rd = rde * np.log1p(rd / scale) * eff * talent[r, n]
-            hub = hub_prov[prov[r, m]] + centre[n] / 0.15
-            gain_spill = spill * (1 + hsb * hub) * max(K[r, n, ti] - c, 0.0)
-            listed = listed_f0[m] if m < F0 else 0.0
-            gain_lic = lic * (1 - cut[n, ti]) * (1 - listed)
-            h = rng.id_mix(fid[r, m])  # the id half of the three draws, once
-            z = np.sqrt(-2.0 * np.log(rng.u01_mixed(k1, h))) * np.cos(two_pi * rng.u01_mixed(k2, h))
-            noise = np.exp(nsd * z - half_var)
-            gain = (1 - c) * ((gain_rd + lbd[r, n]) * noise + gain_lic) + gain_spill
-            if n == ai:
-                gain = gain * bound[r]
-            new = min(1.0, c + max(gain, 0.0)) / (1 + frontier[n, ti])
-            if ti == 0 and new > thr and listed == 0 and rng.u01_mixed(k3, h) < 0.3:
-                new = K[r, n, 1] * ups
-                tier[r, m] = 1
-            cap[r, m] = max(new, 1e-6)
+        for m0 in range(0, M, _CHUNK):
+            c = min(_CHUNK, M - m0)
+            for j in range(c):  # inputs (a dead or unused slot gets harmless ones, never read)
+                m = m0 + j
+                if alive[r, m]:
+                    scale = rss * max(capa[r, m], rdmin * weight[m])
+                    lrd[j] = (rd_own[r, m] + grants[r, m] / 1e6) / scale  # own R&D (last year's budget) + this year's grants
+                    h = rng.id_mix(fid[r, m])  # the id half of the three draws, once
+                    hb[j], lu[j], nz[j] = h, rng.u01_mixed(k1, h), rng.u01_mixed(k2, h)
+                else:
+                    hb[j], lrd[j], lu[j], nz[j] = 0, 0.0, 0.5, 0.25
+            vmath.log1p_inplace(lrd[:c], ub[:c], sc[:c])
+            vmath.log_inplace(lu[:c], sc[:c])
+            vmath.cos2pi_inplace(nz[:c])
+            for j in range(c):  # Box-Muller: z = sqrt(-2 log u1) cos(2 pi u2); noise = exp(sd z - sd^2 / 2)
+                nz[j] = nsd * (np.sqrt(-2.0 * lu[j]) * nz[j]) - half_var
+            vmath.exp_inplace(nz[:c], sc[:c])
+            for j in range(c):
+                m = m0 + j
+                cp = cap[r, m]
+                if not alive[r, m]:  # a dead or unused slot keeps its capability
+                    cap[r, m] = max(cp, 1e-6)
+                    continue
+                n, ti = node[r, m], tier[r, m]
+                ow = owner[r, m]
+                eff = soe_eff if (ow == SOES[0] or ow == SOES[1]) else 1.0
+                gain_rd = rde * lrd[j] * eff * talent[r, n]
+                hub = hub_prov[prov[r, m]] + centre[n] / 0.15
+                gain_spill = spill * (1 + hsb * hub) * max(K[r, n, ti] - cp, 0.0)
+                listed = listed_f0[m] if m < F0 else 0.0
+                gain_lic = lic * (1 - cut[n, ti]) * (1 - listed)
+                gain = (1 - cp) * ((gain_rd + lbd[r, n]) * nz[j] + gain_lic) + gain_spill
+                if n == ai:
+                    gain = gain * bound[r]
+                new = min(1.0, cp + max(gain, 0.0)) / (1 + frontier[n, ti])
+                if ti == 0 and new > thr and listed == 0 and rng.u01_mixed(k3, hb[j]) < 0.3:
+                    new = K[r, n, 1] * ups
+                    tier[r, m] = 1
+                cap[r, m] = max(new, 1e-6)
 
 
 def _tables(state: State, world: World, k: int) -> dict:

@@ -1,4 +1,4 @@
-"""Natural logarithm and exponential over float64 buffers, written so the compiler vectorises them.
+"""Natural logarithm, exponential, log1p and cos(2 pi x) over float64 buffers, written so the compiler vectorises them.
 
 A compiled loop that calls libm's ``log`` or ``exp`` runs one value at a time (about 13 ns
 each here); these kernels work in place on a contiguous buffer in two branch-free passes
@@ -6,12 +6,19 @@ each here); these kernels work in place on a contiguous buffer in two branch-fre
 (about 2.5 ns a value). The polynomials are fdlibm's (``e_log.c``, ``e_exp.c``), so the
 results are within 1 ulp of the correctly rounded value, like libm's, but not always the
 same last bit. Used where the deal selection draws its keyed Gumbel noise
-(:func:`zili.model.capital._select`).
+(:func:`zili.model.capital._select`) and where innovation draws its keyed normal noise and
+takes the log1p of R&D intensity (:func:`zili.model.innovation._advance_kernel`): there
+cos(2 pi u) by an exact reduction to a quarter turn and fdlibm's sin/cos kernels (``k_sin.c``,
+``k_cos.c``), within 2 ulp of the exact value (libm's cos(2 pi u) is off by more, since 2 pi u
+is rounded before the cos), and log1p from the log with a first-order correction.
 
 References
 ----------
-Sun Microsystems, fdlibm 5.3, ``e_log.c`` and ``e_exp.c`` (1993),
-https://www.netlib.org/fdlibm/
+Sun Microsystems, fdlibm 5.3, ``e_log.c``, ``e_exp.c``, ``k_sin.c`` and ``k_cos.c`` (1993),
+https://www.netlib.org/fdlibm/; the sin/cos kernels as revised in FreeBSD's msun
+(https://cgit.freebsd.org/src/tree/lib/msun/src/k_cos.c).
+Goldberg, D. (1991), "What every computer scientist should know about floating-point
+arithmetic", ACM Computing Surveys 23(1), doi:10.1145/103162.103163 (the log1p correction).
 """
 
 from __future__ import annotations
@@ -82,4 +89,56 @@ def exp_inplace(x, scratch):  # pragma: no cover - compiled
         x[i] = 1.0 - ((lo - (r * c) / (2.0 - c)) - hi)
     for i in range(n):  # integer pass: multiply by 2**k by adding k to the exponent bits
         xb[i] += (scratch[i] - _MAGIC_BITS) << np.uint64(52)
+    return x
+
+
+# fdlibm's kernels of sin and cos on [-pi/4, pi/4] (FreeBSD msun k_sin.c, k_cos.c)
+_S1, _S2, _S3 = -1.66666666666666324348e-01, 8.33333333332248946124e-03, -1.98412698298579493134e-04
+_S4, _S5, _S6 = 2.75573137070700676789e-06, -2.50507602534068634195e-08, 1.58969099521155010221e-10
+_C1, _C2, _C3 = 4.16666666666666019037e-02, -1.38888888888741095749e-03, 2.48015872894767294178e-05
+_C4, _C5, _C6 = -2.75573143513906633035e-07, 2.08757232129817482790e-09, -1.13596475577881948265e-11
+_TWO_PI_HI = 6.28318530717958623200e00  # 2 pi = hi + lo to about 2**-105
+_TWO_PI_LO = 2.44929359829470635445e-16
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def cos2pi_inplace(x):  # pragma: no cover - compiled
+    """x[i] = cos(2 pi x[i]) for finite x of moderate size (|x| < 2**50; the model's x are uniforms in (0, 1)).
+
+    Reduced exactly to a quarter turn: t = x - round(x), q = round(4 t), r = t - q / 4 (|r| <= 1/8,
+    no rounding), then cos(2 pi r + q pi / 2) from fdlibm's sin and cos kernels at 2 pi r, chosen
+    by q without a branch. Error within 2 ulp (away from the zeros of cos, where it is absolute,
+    about 1e-17).
+    """
+    for i in range(x.size):
+        t = x[i] - np.rint(x[i])
+        q = np.rint(4.0 * t)
+        r = t - 0.25 * q
+        a = r * _TWO_PI_HI + r * _TWO_PI_LO
+        z = a * a
+        w = z * z
+        rc = z * (_C1 + z * (_C2 + z * _C3)) + w * w * (_C4 + z * (_C5 + z * _C6))
+        hz = 0.5 * z
+        wc = 1.0 - hz
+        c = wc + (((1.0 - wc) - hz) + z * rc)
+        rs = _S2 + z * (_S3 + z * _S4) + z * w * (_S5 + z * _S6)
+        s = a + z * a * (_S1 + z * rs)
+        # q = 0: cos a; q = 1: cos(a + pi/2) = -sin a; q = -1: sin a; q = +-2: -cos a
+        x[i] = c if q == 0.0 else (-s if q == 1.0 else (s if q == -1.0 else -c))
+    return x
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def log1p_inplace(x, u, scratch):  # pragma: no cover - compiled
+    """x[i] = log(1 + x[i]) for x > -1, accurate for small x too: with u = 1 + x (in ``u``, a float
+    buffer of x's size), log1p x = log u - ((u - 1) - x) / u (the rounding of 1 + x corrected to
+    first order), and x itself where u rounds to 1. ``scratch``: a uint64 buffer of x's size.
+    Error within 2 ulp."""
+    n = x.size
+    for i in range(n):
+        u[i] = 1.0 + x[i]
+    log_inplace(u[:n], scratch)  # u now holds log(1 + x) as rounded
+    for i in range(n):
+        v = 1.0 + x[i]
+        x[i] = x[i] if v == 1.0 else u[i] - ((v - 1.0) - x[i]) / v
     return x
