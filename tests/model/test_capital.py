@@ -339,3 +339,22 @@ def test_booking_kernel_lists_each_rows_firm():
     assert np.array_equal(dep, np.stack([np.bincount(r_, weights=a, minlength=R) for a in amount]).astype(np.int64))
     assert exposure.sum() == amount.sum() == cash.sum() == received.sum() and (waste == 0).all()
     assert np.array_equal(exposure[r_, m_][:, payers], amount.T)
+
+
+def test_startup_slots_fill_the_years_room_in_proportion():
+    """Start-ups take the next free slots and ids; where a replicate's counts exceed the year's room
+    for entrants, the room is split over the groups in proportion to the counts (largest remainder)."""
+    from zili.model import capital
+    from zili.model.money import split
+
+    counts = np.array([[3, 0, 2], [40, 10, 0], [1, 1, 1]])
+    E, F0, base = 20, 5, 1000
+    next_slot, n_entered = np.array([0, 4, 20]), np.array([7, 2, 9])
+    fid = np.full((3, 60), -1, dtype=np.int64)
+    r_, m_, g_ = capital._startup_slots(counts, E, F0, base, next_slot, n_entered, fid)
+    got = np.stack([np.bincount(g_[r_ == r], minlength=3) for r in range(3)])
+    assert np.array_equal(got[0], counts[0]) and got[1].sum() == 16 and got[2].sum() == 0  # room: 20, 16 and 0
+    assert np.array_equal(got[1], split(np.array(16), counts[1].astype(float), np.arange(3)))
+    assert np.array_equal(m_[r_ == 0], F0 + 7 + np.arange(5)) and np.array_equal(fid[0, 12:17], base + np.arange(5))
+    assert np.array_equal(fid[1, m_[r_ == 1]], base + 4 + np.arange(16)) and (fid[2] == -1).all()
+    assert np.array_equal(next_slot, [5, 20, 20]) and np.array_equal(n_entered, [12, 18, 9])

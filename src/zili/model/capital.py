@@ -16,7 +16,7 @@ import numba
 import numpy as np
 
 from zili.model import provinces, rng, vmath
-from zili.model.money import THOUSAND_PER_BN, _split_groups_kernel, split
+from zili.model.money import THOUSAND_PER_BN, _split_groups_kernel, _split_kernel, split
 from zili.model.state import State, entries_per_year
 from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, SOES, World
 
@@ -152,32 +152,51 @@ def _entry_terms(state: State, world: World, k: int) -> dict:
 def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray, entry: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Open ``counts`` (R, G) new firms in groups (node, province or -1); return replicate, slot and
     group of each (``entry``: the year's :func:`_entry_terms`)."""
-    E = entry["E"]
-    F0 = len(world.firm_id)
-    R, G = counts.shape
-    rs, ms, gs = [], [], []
-    for r in range(R):  # loop over replicates (few), never over firms
-        room = E - int(state.next_slot[r])
-        c = counts[r].astype(np.int64)
-        if c.sum() > room:
-            c = split(np.array(room), c.astype(float), np.arange(G)) if room > 0 else np.zeros(G, dtype=np.int64)
-        total = int(c.sum())
-        if total == 0:
-            continue
-        slot = F0 + int(state.n_entered[r]) + np.arange(total)
-        state.fid[r, slot] = state.first_new_id + k * E + int(state.next_slot[r]) + np.arange(total)
-        state.next_slot[r] += total
-        state.n_entered[r] += total
-        rs.append(np.full(total, r))
-        ms.append(slot)
-        gs.append(np.repeat(np.arange(G), c))
-    if not rs:
-        z = np.zeros(0, dtype=np.int64)
-        return z, z, z
-    r_, m_, g_ = np.concatenate(rs), np.concatenate(ms), np.concatenate(gs)
+    r_, m_, g_ = _startup_slots(np.ascontiguousarray(counts, dtype=np.int64), entry["E"], len(world.firm_id),
+                                state.first_new_id + k * entry["E"], state.next_slot, state.n_entered, state.fid)
+    if not len(r_):
+        return r_, m_, g_
     _open_kernel(r_, m_, g_, g_node, g_prov, entry["keys"], entry["cum_w"], entry["w_sum"], entry["tools_dom"], world.fab_nodes,
                  state.K, state.weight, state.fid, state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn,
                  state.cap, state.capa, state.foreign_tools, state.age, state.scratch["entries"])
+    return r_, m_, g_
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _startup_slots(counts, E, F0, base_id, next_slot, n_entered, fid):  # pragma: no cover - compiled
+    """Slots and ids for ``counts`` (R, G) new firms by group, in place: each replicate has room for
+    ``E`` entrants a year (``next_slot`` (R,) used so far); where the counts exceed the room, the room
+    is split over the groups in proportion to them (:func:`zili.model.money.split`, ties by group).
+    The entrants fill slots F0 + ``n_entered[r]``, ... with ids ``base_id`` + next_slot, ... (loops
+    over replicates and groups, never over firms). Returns replicate, slot and group of each, by
+    replicate then group."""
+    R, G = counts.shape
+    cs = counts.copy()
+    tb = np.arange(G).reshape(1, G)
+    for r in range(R):
+        room = E - next_slot[r]
+        if cs[r].sum() > room:
+            if room > 0:
+                cs[r] = _split_kernel(np.full(1, room), cs[r].astype(np.float64).reshape(1, G), tb)[0]
+            else:
+                cs[r] = 0
+    n = cs.sum()
+    r_, m_, g_ = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    q = 0
+    for r in range(R):
+        total = cs[r].sum()
+        for j in range(total):
+            m = F0 + n_entered[r] + j
+            fid[r, m] = base_id + next_slot[r] + j
+            r_[q + j], m_[q + j] = r, m
+        p = q
+        for g in range(G):
+            for _ in range(cs[r, g]):
+                g_[p] = g
+                p += 1
+        next_slot[r] += total
+        n_entered[r] += total
+        q += total
     return r_, m_, g_
 
 
@@ -364,15 +383,43 @@ def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
     return np.where(t > c, (amount * c) // np.maximum(t, 1), amount)
 
 
-def _money_by_group(state: State, world: World, k: int, u: int, priority: np.ndarray, target: np.ndarray, payers: np.ndarray) -> np.ndarray:
+def _node_money(state: State, world: World, k: int, funds: list, payers: dict, priority: np.ndarray, target_all: np.ndarray) -> dict:
+    """The node split of each fund in ``funds`` (none private VC) for each of its ``payers[u]``, in
+    one exact split of all their rows (each row is split alone, so this is the fund-by-fund split):
+    {u: (payers, R, N) int64 RMB thousand}. Weights: mandate x state priority (the provincial
+    race's, see :func:`zili.model.provinces.node_weights`, in provincial funds)."""
+    R, N = priority.shape
+    if not funds:
+        return {}
+    w_all = world.fund_mandate[funds][:, None, :] * priority[None]  # (funds, R, N)
+    for i, u in enumerate(funds):
+        if world.fund_is_provincial[u]:
+            w_all[i] = provinces.node_weights(state, world, k, w_all[i])
+    n_pay = np.array([len(payers[u]) for u in funds])
+    # rows (fund, payer, replicate) in that order; each payer's row of weights is its fund's
+    f_row = np.repeat(np.arange(len(funds)), n_pay * R)
+    r_row = np.tile(np.arange(R), int(n_pay.sum()))
+    t_rows = np.concatenate([target_all[:, u, payers[u]].T.reshape(-1) for u in funds])
+    a = split(t_rows, w_all[f_row, r_row], np.arange(N))
+    out, lo = {}, 0
+    for u in funds:
+        n = len(payers[u]) * R
+        out[u] = a[lo: lo + n].reshape(len(payers[u]), R, N)
+        lo += n
+    return out
+
+
+def _money_by_group(state: State, world: World, k: int, u: int, priority: np.ndarray, target: np.ndarray, payers: np.ndarray,
+                    a_all: np.ndarray | None = None) -> np.ndarray:
     """Each payer's money to deploy through fund ``u`` by group, (payers, R, G), exact: one node
-    split for all the fund's payers (``target`` (payers, R), int64 RMB thousand); in the
-    provincial fund a province's money stays in its province and a national payer's spreads
-    over provinces evenly (groups node x province)."""
+    split for all the fund's payers (``target`` (payers, R), int64 RMB thousand; or ``a_all``, the
+    split made already by :func:`_node_money`); in the provincial fund a province's money stays
+    in its province and a national payer's spreads over provinces evenly (groups node x province)."""
     R = target.shape[1]
     N, V = len(world.names["node"]), len(world.names["province"])
-    w_nodes = _node_weights(state, world, k, u, priority, state.scratch["public_venture"])
-    a_all = split(target, np.broadcast_to(w_nodes, (len(payers), R, N)), np.arange(N))
+    if a_all is None:
+        w_nodes = _node_weights(state, world, k, u, priority, state.scratch["public_venture"])
+        a_all = split(target, np.broadcast_to(w_nodes, (len(payers), R, N)), np.arange(N))
     if not world.fund_is_provincial[u]:
         return a_all
     A = np.zeros((len(payers), R, N * V), dtype=np.int64)
@@ -434,19 +481,22 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     target_all = np.floor(avail_all * world.fund_deploy_rate[None, :, None]).astype(np.int64)
     dep_all = np.zeros((R, U, P), dtype=np.int64)
     held = avail_all.any(axis=(0, 2))  # funds holding anything
+    t_sum = target_all.sum(axis=0)  # (U, P)
+    payers_of = {u: np.nonzero(t_sum[u])[0] for u in order if held[u]}
+    payers_of = {u: pay for u, pay in payers_of.items() if len(pay)}
+    # the node split of every fund but private VC (whose weights depend on this year's public venture money) at once
+    node_money = _node_money(state, world, k, [u for u in payers_of if not world.fund_is_private_vc[u]], payers_of, priority, target_all)
     for u in order:
-        if not held[u]:
+        if u not in payers_of:
             continue
-        payers = np.nonzero(target_all[:, u].sum(axis=0))[0]
-        if len(payers) == 0:
-            continue
+        payers = payers_of[u]
         target = target_all[:, u]
         instrument, selection = int(world.fund_instrument[u]), int(world.fund_selection[u])
         provincial = bool(world.fund_is_provincial[u])
         Vg = V if provincial else 1
         G = N * Vg
         g_node, g_prov = group_of[provincial]
-        A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers)
+        A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers, node_money.get(u))
         keys = fund_keys[u]
         kind = BOOKING[instrument]
         cap = int(world.fund_cap_per_firm[u])  # > 0: a per-firm cap on each firm's total from this fund, pro rata over payers
