@@ -152,3 +152,23 @@ def test_soft_budget_switch(soft):
         assert bailed.sum() == 0
     c, d = books_residual(st)
     assert not c.any() and not d.any()
+
+
+def test_exit_sums_match_the_numpy_formulation():
+    """The compiled exit sums give the bits of the NumPy formulation: exposure of exiting firms
+    written off less recoveries (floor, per payer and replicate), and exits and acquisitions by node."""
+    from zili.model.finance import _exit_sums, _sum_by_replicate
+    from zili.model.groups import group_sum
+
+    gen = np.random.default_rng(9)
+    R, M, P, N = 3, 400, 7, 11
+    exit_, acquire = gen.random((R, M)) < 0.1, gen.random((R, M)) < 0.05
+    exposure = gen.integers(0, 10**9, (R, M, P)) * (gen.random((R, M, P)) < 0.3)
+    node, weight = gen.integers(0, N, (R, M)), gen.choice([0.5, 1.0, 3.0], M)
+    keep = 1 - 0.37
+    loss, written, exits, acq = _exit_sums(exit_, acquire, exposure, node, weight, keep, N)
+    r_x, m_x = np.nonzero(exit_)
+    exposed = exposure[r_x, m_x]
+    assert np.array_equal(loss, _sum_by_replicate(np.floor(exposed * keep).astype(np.int64), r_x, R))
+    assert np.array_equal(written, _sum_by_replicate(exposed, r_x, R)) and written.sum() > loss.sum() > 0
+    assert np.array_equal(exits, group_sum(weight, node, N, exit_)) and np.array_equal(acq, group_sum(weight, node, N, acquire))

@@ -72,3 +72,26 @@ def test_reinvest_kernel_is_the_firm_array_formulation_bit_for_bit():
     assert np.array_equal(got, ref) and (ref > 0).any()
     assert np.array_equal(cash, cash_ref) and np.array_equal(capex, capex_ref) and np.array_equal(capa, capa_ref)
     assert (spend < d.reshape(R, M)).any()  # some firms were short of cash
+
+
+@pytest.mark.parametrize("payer_province", [[0, 2, -1, 1], [0, 2, 2, -1]])
+def test_lgfv_step_matches_the_payer_by_payer_rule(payer_province):
+    """Each paying province's LGFV debt: last year's with interest (floored), plus the levered part
+    of its payer's money (truncated); one payer at a time where two payers share a province."""
+    from types import SimpleNamespace
+
+    from zili.model.provinces import lgfv_step
+
+    params = SimpleNamespace(province_race=True, lgfv_leverage=1.5, lgfv_rate=0.043)
+    pay = np.array([[[7_000_001, 0, 3_333_333, 5_000_000]]])  # (year, fund, payer)
+    world = SimpleNamespace(params=params, fund_is_provincial=np.array([True]), fund_payin=pay,
+                            payer_province=np.array(payer_province))
+    start = np.array([[1_000_003, 2_000_005, 999_999], [0, 17, 123_456_789]], dtype=np.int64)
+    state = SimpleNamespace(lgfv=start.copy())
+    lgfv_step(state, world, 0)
+    ref = start.copy()
+    for payer in np.nonzero(pay[0, 0])[0]:
+        v = payer_province[payer]
+        if v >= 0:
+            ref[:, v] = np.floor(ref[:, v] * (1 + params.lgfv_rate)).astype(np.int64) + int(pay[0, 0, payer] * 1.5 / 2.5)
+    assert np.array_equal(state.lgfv, ref) and (state.lgfv != start).any()

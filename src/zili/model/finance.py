@@ -269,8 +269,31 @@ def _tables(state: State, world: World, k: int) -> dict:
     }
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _exit_sums(exit_, acquire, exposure, node, weight, keep, N):  # pragma: no cover - compiled
+    """The year's exit sums in one pass over the slots: for each replicate and payer, the loss
+    written off on exiting firms, floor(exposure x ``keep``) (``keep`` = 1 - recovery rate), and
+    the exposure written off, int64 RMB thousand (R, P) each; and exits and acquisitions by node
+    in real firms (``weight`` per slot), (R, N) each, added in slot order (as :func:`group_sum`)."""
+    R, M, P = exposure.shape
+    loss, written = np.zeros((R, P), dtype=np.int64), np.zeros((R, P), dtype=np.int64)
+    exits, acq = np.zeros((R, N)), np.zeros((R, N))
+    for r in range(R):
+        for m in range(M):
+            if exit_[r, m]:
+                exits[r, node[r, m]] += weight[m]
+                for i in range(P):
+                    e = exposure[r, m, i]
+                    loss[r, i] += np.int64(np.floor(e * keep))
+                    written[r, i] += e
+            if acquire[r, m]:
+                acq[r, node[r, m]] += weight[m]
+    return loss, written, exits, acq
+
+
 def _sum_by_replicate(amount: np.ndarray, r_: np.ndarray, R: int) -> np.ndarray:
-    """Sum int64 rows (X, P) into (R, P) by replicate, exactly (float sums are exact below 2**53)."""
+    """Sum int64 rows (X, P) into (R, P) by replicate, exactly (float sums are exact below 2**53):
+    with :func:`group_sum`, the NumPy reference of :func:`_exit_sums` (a test holds them together)."""
     X, P = amount.shape
     codes = (r_[:, None] * P + np.arange(P)[None, :]).ravel()
     return np.rint(np.bincount(codes, weights=amount.ravel(), minlength=R * P)).astype(np.int64).reshape(R, P)
@@ -303,15 +326,11 @@ def step(state: State, world: World, k: int) -> State:
             setattr(state, name, res[name].astype(getattr(state, name).dtype, copy=False))
         for name in FLOWS:
             state.books[name] += res[f"book_{name}"]
-        exit_, acquire = res["exit"], res["acquire"]
-    # investors' capital in exiting firms is written off as waste, less recoveries
-    r_x, m_x = np.nonzero(exit_)  # only exiting firms' exposure is read (it is (R, M, P))
-    exposed = state.exposure[r_x, m_x]  # (X, P)
-    loss = np.floor(exposed * (1 - p.recovery_rate)).astype(np.int64)
-    by_rep, written = _sum_by_replicate(loss, r_x, R), _sum_by_replicate(exposed, r_x, R)
+        exit_, acquire = np.asarray(res["exit"], dtype=bool), np.asarray(res["acquire"], dtype=bool)
+    # investors' capital in exiting firms is written off as waste, less recoveries; exits and
+    # acquisitions counted in real firms (each slot stands for its weight)
+    by_rep, written, exits, acq = _exit_sums(exit_, acquire, state.exposure, state.node, state.weight, 1 - p.recovery_rate, N)
     state.scratch["waste"] += by_rep
     state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
-    # exits and acquisitions counted in real firms (each slot stands for its weight)
-    state.scratch["exits"] = group_sum(state.weight, state.node, N, exit_)
-    state.scratch["acquisitions"] = group_sum(state.weight, state.node, N, acquire)
+    state.scratch["exits"], state.scratch["acquisitions"] = exits, acq
     return state
