@@ -228,6 +228,15 @@ def _open_kernel(r_, m_, g_, g_node, g_prov, keys, cum_w, w_sum, tools_dom, fab_
     entries += add
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _log_at(x, r_, m_):  # pragma: no cover - compiled
+    """log(x[r, m]) at the slots (r_, m_), in compiled code (libm's log)."""
+    out = np.empty(r_.shape[0])
+    for j in range(r_.shape[0]):
+        out[j] = np.log(x[r_[j], m_[j]])
+    return out
+
+
 # how a block of flows is booked, by instrument: subsidy-like (fraud), grant-like, equity, loan
 BOOKING = {SUBSIDY: 0, TAX: 0, GRANT: 1, INTERNAL: 1, EQUITY: 2, LOAN: 3}
 BOOK = {0: "subsidy", 1: "grant", 2: "equity", 3: "loan"}
@@ -513,7 +522,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             if entry is None:
                 entry = _entry_terms(state, world, k)
             r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov, entry)
-            log_cap[r_n, m_n], log_capa[r_n, m_n] = np.log(state.cap[r_n, m_n]), np.log(1e-6)  # later funds may pick them
+            log_cap[r_n, m_n], log_capa[r_n, m_n] = _log_at(state.cap, r_n, m_n), np.log(1e-6)  # later funds may pick them
             mixed[r_n, m_n] = rng.mix_ids(state.fid[r_n, m_n])
             made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
             A_made = np.where(made[None], A_s, 0)
