@@ -149,19 +149,6 @@ def _entry_terms(state: State, world: World, k: int) -> dict:
     }
 
 
-def _create_startups(state: State, world: World, k: int, counts: np.ndarray, g_node: np.ndarray, g_prov: np.ndarray, entry: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Open ``counts`` (R, G) new firms in groups (node, province or -1); return replicate, slot and
-    group of each (``entry``: the year's :func:`_entry_terms`)."""
-    r_, m_, g_ = _startup_slots(np.ascontiguousarray(counts, dtype=np.int64), entry["E"], len(world.firm_id),
-                                state.first_new_id + k * entry["E"], state.next_slot, state.n_entered, state.fid)
-    if not len(r_):
-        return r_, m_, g_
-    _open_kernel(r_, m_, g_, g_node, g_prov, entry["keys"], entry["cum_w"], entry["w_sum"], entry["tools_dom"], world.fab_nodes,
-                 state.K, state.weight, state.fid, state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn,
-                 state.cap, state.capa, state.foreign_tools, state.age, state.scratch["entries"])
-    return r_, m_, g_
-
-
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _startup_slots(counts, E, F0, base_id, next_slot, n_entered, fid):  # pragma: no cover - compiled
     """Slots and ids for ``counts`` (R, G) new firms by group, in place: each replicate has room for
@@ -226,15 +213,6 @@ def _open_kernel(r_, m_, g_, g_node, g_prov, keys, cum_w, w_sum, tools_dom, fab_
         age[r, m] = 0
         add[r, n] += weight[m]
     entries += add
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _log_at(x, r_, m_):  # pragma: no cover - compiled
-    """log(x[r, m]) at the slots (r_, m_), in compiled code (libm's log)."""
-    out = np.empty(r_.shape[0])
-    for j in range(r_.shape[0]):
-        out[j] = np.log(x[r_[j], m_[j]])
-    return out
 
 
 # how a block of flows is booked, by instrument: subsidy-like (fraud), grant-like, equity, loan
@@ -364,20 +342,28 @@ def _select_book(alive, new_lo, new_hi, mandate, owner, soe_only, prov, log_cap,
                        exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument)
 
 
-def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
-    """How fund ``u`` splits across nodes this year (the same for each of its payers), (R, N)."""
+def _vc_base(world: World, k: int, u: int) -> tuple[np.ndarray, float]:
+    """A private VC fund's node weights before crowding out, (1, N): mandate x the pull of demand
+    growth (less platform curbs) x (1 - financial restriction); and its ``typical`` money per node
+    (RMB bn), the scale of crowding out."""
     p = world.params
     mandate = world.fund_mandate[u][None, :]
     sect = world.node_sector
+    growth = (world.demand_index[min(k + 1, len(world.years) - 1)] / world.demand_index[k] - 1.0)[None, :] * (1.0 - p.platform_effect_cap * world.platform[k][sect])[None, :]
+    w = mandate * np.exp(p.private_return_weight * 5.0 * growth) * (1.0 - world.fin_restrict[k][sect])[None, :]
+    return w, max(float(world.fund_payin[k, u].sum()) / THOUSAND_PER_BN / len(sect), 1e-9)
+
+
+def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
+    """How fund ``u`` splits across nodes this year (the same for each of its payers), (R, N)."""
+    p = world.params
     if world.fund_is_private_vc[u]:
-        growth = (world.demand_index[min(k + 1, len(world.years) - 1)] / world.demand_index[k] - 1.0)[None, :] * (1.0 - p.platform_effect_cap * world.platform[k][sect])[None, :]
-        w = mandate * np.exp(p.private_return_weight * 5.0 * growth) * (1.0 - world.fin_restrict[k][sect])[None, :]
+        w, typical = _vc_base(world, k, u)
         if p.crowding_out:
-            typical = max(float(world.fund_payin[k, u].sum()) / THOUSAND_PER_BN / len(sect), 1e-9)
             crowd = public_venture / (public_venture + typical)
             w = w * (1.0 - p.crowding_out_strength * crowd)
         return np.broadcast_to(w, priority.shape)
-    w = mandate * priority
+    w = world.fund_mandate[u][None, :] * priority
     if world.fund_is_provincial[u]:  # the provincial race (or its coordinator): see provinces.py
         w = provinces.node_weights(state, world, k, w)
     return w
@@ -392,66 +378,191 @@ def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
     return np.where(t > c, (amount * c) // np.maximum(t, 1), amount)
 
 
-def _node_money(state: State, world: World, k: int, funds: list, payers: dict, priority: np.ndarray, target_all: np.ndarray) -> dict:
+def _node_money(state: State, world: World, k: int, funds: list, payers: dict, priority: np.ndarray, target_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The node split of each fund in ``funds`` (none private VC) for each of its ``payers[u]``, in
-    one exact split of all their rows (each row is split alone, so this is the fund-by-fund split):
-    {u: (payers, R, N) int64 RMB thousand}. Weights: mandate x state priority (the provincial
-    race's, see :func:`zili.model.provinces.node_weights`, in provincial funds)."""
+    one exact split of all their rows (each row is split alone, so this is the fund-by-fund split).
+    Weights: mandate x state priority (the provincial race's, see
+    :func:`zili.model.provinces.node_weights`, in provincial funds). Returns the rows (payer x
+    replicate of each fund in turn, N) int64 RMB thousand, and each fund's first row (U,), -1 for
+    funds not split here."""
     R, N = priority.shape
+    off = np.full(world.fund_mandate.shape[0], -1, dtype=np.int64)
     if not funds:
-        return {}
+        return np.zeros((0, N), dtype=np.int64), off
     w_all = world.fund_mandate[funds][:, None, :] * priority[None]  # (funds, R, N)
     for i, u in enumerate(funds):
         if world.fund_is_provincial[u]:
             w_all[i] = provinces.node_weights(state, world, k, w_all[i])
     n_pay = np.array([len(payers[u]) for u in funds])
+    off[funds] = np.concatenate([[0], np.cumsum(n_pay * R)[:-1]])
     # rows (fund, payer, replicate) in that order; each payer's row of weights is its fund's
     f_row = np.repeat(np.arange(len(funds)), n_pay * R)
     r_row = np.tile(np.arange(R), int(n_pay.sum()))
     t_rows = np.concatenate([target_all[:, u, payers[u]].T.reshape(-1) for u in funds])
-    a = split(t_rows, w_all[f_row, r_row], np.arange(N))
-    out, lo = {}, 0
-    for u in funds:
-        n = len(payers[u]) * R
-        out[u] = a[lo: lo + n].reshape(len(payers[u]), R, N)
-        lo += n
-    return out
+    return split(t_rows, w_all[f_row, r_row], np.arange(N)), off
 
 
-def _money_by_group(state: State, world: World, k: int, u: int, priority: np.ndarray, target: np.ndarray, payers: np.ndarray,
-                    a_all: np.ndarray | None = None) -> np.ndarray:
-    """Each payer's money to deploy through fund ``u`` by group, (payers, R, G), exact: one node
-    split for all the fund's payers (``target`` (payers, R), int64 RMB thousand; or ``a_all``, the
-    split made already by :func:`_node_money`); in the provincial fund a province's money stays
-    in its province and a national payer's spreads over provinces evenly (groups node x province)."""
-    R = target.shape[1]
-    N, V = len(world.names["node"]), len(world.names["province"])
-    if a_all is None:
-        w_nodes = _node_weights(state, world, k, u, priority, state.scratch["public_venture"])
-        a_all = split(target, np.broadcast_to(w_nodes, (len(payers), R, N)), np.arange(N))
-    if not world.fund_is_provincial[u]:
-        return a_all
-    A = np.zeros((len(payers), R, N * V), dtype=np.int64)
-    for i, payer in enumerate(payers):
-        v = int(world.payer_province[payer])
-        if v >= 0:
-            A[i][:, np.arange(N) * V + v] = a_all[i]
+# booking kind of each instrument (see BOOKING), as an array the compiled fund loop indexes
+_BOOKING_KIND = np.array([BOOKING[i] for i in range(len(BOOKING))], dtype=np.int64)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _take_in(res, dep, waste, payers, kind):  # pragma: no cover - compiled
+    """Take in one booked block's sums (what :func:`_book_block` returns): the payers' deployment
+    into ``dep`` (payers, R), fraud into ``waste`` (R, P)."""
+    dep_b, waste_b = res[0], res[1]
+    Pn, R = dep_b.shape
+    for i in range(Pn):
+        for r in range(R):
+            dep[i, r] += dep_b[i, r]
+            if kind == 0:
+                waste[r, payers[i]] += waste_b[i, r]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _deploy_year(order, pay_mask, node_rows, node_off, vc_base, vc_typical, crowding, crowd_s, target_all, dep_all, waste,
+                 fund_instrument, fund_selection, fund_is_provincial, fund_cap, fund_mandate, fund_keys, ticket,
+                 payer_public, payer_province, fraud, startup_share, startup_ticket, max_deals, a_cap, b_size, sigma, log_tiny,
+                 V, year, E, F0, base_id, entry_keys, cum_w, w_sum, tools_dom, fab_nodes,
+                 alive, node, tier, owner, prov, hq_cn, cap, capa, foreign_tools, age, fid, weight, K, entries, n_entered,
+                 next_slot, log_cap, log_capa, mixed, cash, received, grants, debt, exposure, book_subsidy, book_grant,
+                 book_equity, book_loan, book_fraud, public_venture, replicates):  # pragma: no cover - compiled
+    """Every fund's deployment of the year, in ``order``, in one compiled loop (the steps of
+    :func:`step`, fund by fund): each payer's money (``target_all`` (R, U, P)) split over nodes
+    (``node_rows`` from offset ``node_off[u]``, made for all but private VC funds at once; for
+    private VC by ``vc_base`` crowded out by the public venture money booked so far), and over
+    provinces in the provincial fund; venture funds found start-ups with their start-up share
+    (:func:`_startup_slots`, :func:`_open_kernel`) and book them; then each fund's deals are
+    selected and booked (:func:`_select_book`). Fills ``dep_all`` (R, U, P) and ``waste`` in place;
+    returns the ledger blocks, the provincial fund's deals, and whether that fund deployed.
+    """
+    R, U, P = target_all.shape
+    N = fund_mandate.shape[1]
+    tb_n = np.arange(N).reshape(1, N)
+    tb_v = np.arange(V).reshape(1, V)
+    g_node_1, g_prov_1 = np.arange(N), np.full(N, -1)
+    g_node_v, g_prov_v = np.empty(N * V, dtype=np.int64), np.empty(N * V, dtype=np.int64)
+    for n in range(N):
+        for v in range(V):
+            g_node_v[n * V + v], g_prov_v[n * V + v] = n, v
+    ledger = []
+    prov_deals = []
+    prov_seen = False
+    for u in order:
+        payers = np.nonzero(pay_mask[u])[0]
+        Pn = payers.shape[0]
+        if Pn == 0:
+            continue
+        instrument, selection = fund_instrument[u], fund_selection[u]
+        provincial = fund_is_provincial[u]
+        Vg = V if provincial else 1
+        G = N * Vg
+        kind = _BOOKING_KIND[instrument]
+        if kind == 0:
+            book = book_subsidy
+        elif kind == 1:
+            book = book_grant
+        elif kind == 2:
+            book = book_equity
         else:
-            A[i] = split(a_all[i].reshape(R * N), np.ones((R * N, V)), np.arange(V)).reshape(R, N * V)
-    return A
-
-
-def _booked(state: State, world: World, u: int, payers: np.ndarray, res: tuple, dep: np.ndarray, ledger: list, deals: list | None) -> None:
-    """Take in one booked block of fund ``u``'s flows (what :func:`_book_block` returns): add the
-    payers' deployment to ``dep`` (payers, R), fraud to waste, append the ledger rows and, for the
-    provincial fund, its deals (replicate row, slot, payer, node, amount of each row) to ``deals``."""
-    dep_b, waste_b, rows, l_r, l_m = res
-    dep += dep_b
-    if BOOKING[int(world.fund_instrument[u])] == 0:
-        state.scratch["waste"][:, payers] += waste_b.T
-    ledger.append(rows)
-    if deals is not None:
-        deals.append((l_r, l_m, rows[2], rows[5], rows[7]))
+            book = book_loan
+        venture_public = payer_public[payers] & (selection == VENTURE)
+        cap_u = fund_cap[u]
+        # each payer's money by node (rows payer x replicate)
+        if node_off[u] >= 0:
+            a_all = node_rows[node_off[u]: node_off[u] + Pn * R].copy().reshape(Pn, R, N)
+        else:
+            t2 = np.empty(Pn * R, dtype=np.int64)
+            w2 = np.empty((Pn * R, N))
+            for i in range(Pn):
+                for r in range(R):
+                    t2[i * R + r] = target_all[r, u, payers[i]]
+                    for n in range(N):
+                        w = vc_base[u, n]
+                        if crowding:
+                            pv = public_venture[r, n]
+                            w = w * (1.0 - crowd_s * (pv / (pv + vc_typical[u])))
+                        w2[i * R + r, n] = w
+            a_all = np.ascontiguousarray(_split_kernel(t2, w2, tb_n)).reshape(Pn, R, N)
+        if provincial:  # a province's money stays in it; a national payer's spreads evenly
+            A = np.zeros((Pn, R, N * V), dtype=np.int64)
+            for i in range(Pn):
+                v = payer_province[payers[i]]
+                if v >= 0:
+                    for r in range(R):
+                        for n in range(N):
+                            A[i, r, n * V + v] = a_all[i, r, n]
+                else:
+                    sp = _split_kernel(a_all[i].copy().reshape(R * N), np.ones((R * N, V)), tb_v)
+                    for r in range(R):
+                        for n in range(N):
+                            for v2 in range(V):
+                                A[i, r, n * V + v2] = sp[r * N + n, v2]
+            g_node, g_prov = g_node_v, g_prov_v
+        else:
+            A = a_all
+            g_node, g_prov = g_node_1, g_prov_1
+        dep = np.zeros((Pn, R), dtype=np.int64)
+        own_lo = F0 + n_entered  # the start-ups this fund opens fill slots own_lo.. and are not selected again
+        if selection == VENTURE:
+            A_s = np.empty((Pn, R, G), dtype=np.int64)
+            counts = np.zeros((R, G), dtype=np.int64)
+            for i in range(Pn):
+                for r in range(R):
+                    for g in range(G):
+                        a_s = np.int64(np.floor(A[i, r, g] * startup_share))
+                        A_s[i, r, g] = a_s
+                        counts[r, g] += a_s
+            for r in range(R):
+                for g in range(G):
+                    counts[r, g] = counts[r, g] // startup_ticket
+            r_n, m_n, g_n = _startup_slots(counts, E, F0, base_id, next_slot, n_entered, fid)
+            if r_n.shape[0]:
+                _open_kernel(r_n, m_n, g_n, g_node, g_prov, entry_keys, cum_w, w_sum, tools_dom, fab_nodes, K, weight, fid,
+                             alive, node, tier, owner, prov, hq_cn, cap, capa, foreign_tools, age, entries)
+            made = np.zeros((R, G), dtype=np.bool_)
+            f_n = np.empty(r_n.shape[0], dtype=np.int64)
+            for j in range(r_n.shape[0]):  # later funds may pick them
+                r, m = r_n[j], m_n[j]
+                log_cap[r, m], log_capa[r, m], mixed[r, m] = np.log(cap[r, m]), log_tiny, rng.id_mix(fid[r, m])
+                made[r, g_n[j]] = True
+                f_n[j] = fid[r, m]
+            A_made = np.zeros((Pn, R * G), dtype=np.int64)
+            for i in range(Pn):
+                for r in range(R):
+                    for g in range(G):
+                        if made[r, g]:
+                            A_made[i, r * G + g] = A_s[i, r, g]
+                            A[i, r, g] -= A_s[i, r, g]
+            if r_n.shape[0]:
+                res = _split_book(A_made, r_n * G + g_n, np.ones(r_n.shape[0]), f_n, r_n, m_n, cap_u, weight, kind, payers, fraud,
+                                  node, fid, cash, received, grants, debt, exposure, book, book_fraud, R, venture_public,
+                                  public_venture, replicates, year, u, instrument)
+                _take_in(res, dep, waste, payers, kind)
+                ledger.append(res[2])
+                if provincial:  # its deals (replicate row, slot, payer, node, amount of each row) for provinces.step
+                    prov_deals.append((res[3], res[4], res[2][2], res[2][5], res[2][7]))
+        A_tot = np.zeros((R, G), dtype=np.int64)
+        for i in range(Pn):
+            for r in range(R):
+                for g in range(G):
+                    A_tot[r, g] += A[i, r, g]
+        deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
+        res = _select_book(alive, own_lo, F0 + n_entered, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
+                           age, mixed, fund_keys[u], selection, a_cap, b_size, sigma, Vg, deals, A_tot, A.reshape(Pn, R * G),
+                           cap_u, weight, kind, payers, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
+                           R, venture_public, public_venture, replicates, year, u, instrument)
+        if res[3].shape[0]:  # flows above zero (none: nothing to take in)
+            _take_in(res, dep, waste, payers, kind)
+            ledger.append(res[2])
+            if provincial:
+                prov_deals.append((res[3], res[4], res[2][2], res[2][5], res[2][7]))
+        if provincial:
+            prov_seen = True
+        for i in range(Pn):
+            for r in range(R):
+                dep_all[r, u, payers[i]] = dep[i, r]
+    return ledger, prov_deals, prov_seen
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
@@ -482,65 +593,38 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     log_cap, log_capa = log_scores(state)  # shared by every fund (start-ups opened below are added)
     mixed = rng.mix_ids(state.fid)  # likewise: the id half of every firm's keyed draws
     order = [u for u in range(U) if not world.fund_is_private_vc[u]] + [u for u in range(U) if world.fund_is_private_vc[u]]
-    # groups are nodes, or node x province in provincial funds: node and province (-1: any) of each group
-    group_of = {False: (np.arange(N), np.full(N, -1)), True: (np.repeat(np.arange(N), V), np.tile(np.arange(V), N))}
-    entry = None  # the year's entry terms, formed when a fund first opens start-ups
     # what each fund holds per payer (R, U, P), what it aims to deploy, and (below) what it deployed
     avail_all = state.idle + world.fund_payin[k][None]
     target_all = np.floor(avail_all * world.fund_deploy_rate[None, :, None]).astype(np.int64)
     dep_all = np.zeros((R, U, P), dtype=np.int64)
     held = avail_all.any(axis=(0, 2))  # funds holding anything
-    t_sum = target_all.sum(axis=0)  # (U, P)
-    payers_of = {u: np.nonzero(t_sum[u])[0] for u in order if held[u]}
-    payers_of = {u: pay for u, pay in payers_of.items() if len(pay)}
+    pay_mask = (target_all.sum(axis=0) != 0) & held[:, None]  # (U, P): each fund's paying payers
+    payers_of = {u: np.nonzero(pay_mask[u])[0] for u in order if pay_mask[u].any()}
     # the node split of every fund but private VC (whose weights depend on this year's public venture money) at once
-    node_money = _node_money(state, world, k, [u for u in payers_of if not world.fund_is_private_vc[u]], payers_of, priority, target_all)
-    for u in order:
-        if u not in payers_of:
-            continue
-        payers = payers_of[u]
-        target = target_all[:, u]
-        instrument, selection = int(world.fund_instrument[u]), int(world.fund_selection[u])
-        provincial = bool(world.fund_is_provincial[u])
-        Vg = V if provincial else 1
-        G = N * Vg
-        g_node, g_prov = group_of[provincial]
-        A = _money_by_group(state, world, k, u, priority, target[:, payers].T, payers, node_money.get(u))
-        keys = fund_keys[u]
-        kind = BOOKING[instrument]
-        cap = int(world.fund_cap_per_firm[u])  # > 0: a per-firm cap on each firm's total from this fund, pro rata over payers
-        # what every block of flows is booked against (see _book_block)
-        book_args = (kind, payers, world.fraud[k], state.node, state.fid, state.cash, state.received, state.grants, state.debt,
-                     state.exposure, state.books[BOOK[kind]], state.books["fraud"], R,
-                     world.payer_public[payers] & (selection == VENTURE), sc["public_venture"], state.replicates, year, u, instrument)
-        dep = np.zeros((len(payers), R), dtype=np.int64)
-        deals_u = [] if provincial else None  # the provincial fund's flows, with their firms, for provinces.step
-        own_lo = F0 + state.n_entered  # the start-ups this fund opens below fill slots own_lo.. and are not selected again
-        if selection == VENTURE:
-            A_s = np.floor(A * p.startup_share).astype(np.int64)
-            counts = A_s.sum(axis=0) // startup_ticket
-            if entry is None:
-                entry = _entry_terms(state, world, k)
-            r_n, m_n, g_n = _create_startups(state, world, k, counts, g_node, g_prov, entry)
-            log_cap[r_n, m_n], log_capa[r_n, m_n] = _log_at(state.cap, r_n, m_n), np.log(1e-6)  # later funds may pick them
-            mixed[r_n, m_n] = rng.mix_ids(state.fid[r_n, m_n])
-            made = np.bincount(r_n * G + g_n, minlength=R * G).reshape(R, G) > 0
-            A_made = np.where(made[None], A_s, 0)
-            if len(m_n):
-                _booked(state, world, u, payers, _split_book(A_made.reshape(len(payers), R * G), r_n * G + g_n, np.ones(len(m_n)),
-                                                             state.fid[r_n, m_n], r_n, m_n, cap, state.weight, *book_args), dep, ledger, deals_u)
-            A = A - A_made
-        A_tot = A.sum(axis=0)
-        deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        res = _select_book(state.alive, own_lo, F0 + state.n_entered, world.fund_mandate[u], state.owner, instrument == INTERNAL,
-                           state.prov, log_cap, log_capa, state.age, mixed, keys, selection, float(p.selection_capability),
-                           float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot,
-                           np.ascontiguousarray(A.reshape(len(payers), R * G)), cap, state.weight, *book_args)
-        if len(res[3]):  # flows above zero (none: nothing to take in)
-            _booked(state, world, u, payers, res, dep, ledger, deals_u)
-        if deals_u is not None:
-            sc["provincial_deals"] = deals_u
-        dep_all[:, u, payers] = dep.T
+    public = [u for u in payers_of if not world.fund_is_private_vc[u]]
+    node_rows, node_off = _node_money(state, world, k, public, payers_of, priority, target_all)
+    vc_base, vc_typical = np.zeros((U, N)), np.ones(U)
+    for u in payers_of:
+        if world.fund_is_private_vc[u]:
+            base, vc_typical[u] = _vc_base(world, k, u)
+            vc_base[u] = base[0]
+    entry = _entry_terms(state, world, k)
+    books = state.books
+    ledger_u, prov_deals, prov_seen = _deploy_year(
+        np.array(order, dtype=np.int64), pay_mask, node_rows, node_off, vc_base, vc_typical, bool(p.crowding_out),
+        float(p.crowding_out_strength), target_all, dep_all, sc["waste"], world.fund_instrument.astype(np.int64),
+        world.fund_selection.astype(np.int64), world.fund_is_provincial, world.fund_cap_per_firm.astype(np.int64), world.fund_mandate,
+        fund_keys, ticket.astype(np.float64), world.payer_public, world.payer_province.astype(np.int64), world.fraud[k],
+        float(p.startup_share), startup_ticket, float(max_deals), float(p.selection_capability), float(p.selection_size),
+        float(p.selection_noise), float(np.log(1e-6)), V, year, entry["E"], F0, state.first_new_id + k * entry["E"],
+        entry["keys"], entry["cum_w"], entry["w_sum"], entry["tools_dom"], world.fab_nodes,
+        state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn, state.cap, state.capa, state.foreign_tools,
+        state.age, state.fid, state.weight, state.K, sc["entries"], state.n_entered, state.next_slot, log_cap, log_capa, mixed,
+        state.cash, state.received, state.grants, state.debt, state.exposure, books["subsidy"], books["grant"], books["equity"],
+        books["loan"], books["fraud"], sc["public_venture"], state.replicates)
+    ledger.extend(ledger_u)
+    if prov_seen:
+        sc["provincial_deals"] = list(prov_deals)
     # idle capital = what a fund held minus what reached firms, per payer (exact); the year's sums
     state.idle[:, held, :] = (avail_all - dep_all)[:, held, :]
     sc["budget"], sc["fund_budget"] = avail_all.sum(axis=1), avail_all.sum(axis=2)
