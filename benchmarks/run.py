@@ -210,7 +210,7 @@ def _jax_backend() -> bool:
 
 # the engine's yearly steps, timed one by one (module, function); deal selection also on its own
 STEPS = (
-    ("policy", "step"), ("priorities", "step"), ("capital", "step"), ("capital", "_select_book"), ("provinces", "step"),
+    ("policy", "step"), ("priorities", "step"), ("capital", "step"), ("capital", "_deploy_year"), ("provinces", "step"),
     ("realfin", "step"), ("innovation", "step"), ("market", "step"), ("production", "step"), ("nev", "expansion"),
     ("provinces", "expansion"), ("finance", "step"), ("talent", "step"),
 )
@@ -376,7 +376,7 @@ def render(res: dict) -> None:
     for c in ("step", "seconds", "share of the run"):
         b.add_column(c, justify="right" if c != "step" else "left")
     for key, sec in sorted(st["seconds"].items(), key=lambda kv: -kv[1]):
-        label = "  of which deal selection and booking" if key == "capital._select_book" else key
+        label = "  of which the compiled fund loop" if key == "capital._deploy_year" else key
         b.add_row(label, f"{sec:.3f}", f"{sec / st['wall_s']:.0%}")
     con.print(b)
     if res["jax"] is None:
