@@ -570,7 +570,10 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
 
     Each fund selects its deals once (groups: node, or node x province for provincial
     funds, whose money stays in its province); every payer's share of the fund's money
-    is then split exactly over the same deals.
+    is then split exactly over the same deals. What holds for the whole year (targets, the
+    node split of the public funds, private VC's uncrowded weights, the entry terms, the
+    shared logs and mixed ids) is formed here; the funds then deploy one after another in
+    one compiled loop (:func:`_deploy_year`).
     """
     p = world.params
     R = state.alive.shape[0]
