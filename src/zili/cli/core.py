@@ -89,7 +89,7 @@ def _kernels_cached() -> bool:
 
     if os.environ.get("NUMBA_CACHE_DIR"):
         return True
-    return any((Path(capital.__file__).parent / "__pycache__").glob("capital._deploy_year-*.nbi"))
+    return any((Path(capital.__file__).parent / "__pycache__").glob("capital._deploy_year_jit-*.nbi"))
 
 
 def _print_summary(results, sc, wall: float, written: Path) -> None:

@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from zili.model import provinces, rng, vmath
+from zili.model.jit import any_layout
 from zili.model.money import THOUSAND_PER_BN, _split_groups_kernel, _split_kernel, split
 from zili.model.state import State, entries_per_year
 from zili.model.world import INSTRUMENTS, OWNERSHIP, SELECTION, SOES, World
@@ -420,7 +421,7 @@ def _take_in(res, dep, waste, payers, kind):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _deploy_year(order, pay_mask, node_rows, node_off, vc_base, vc_typical, crowding, crowd_s, target_all, dep_all, waste,
+def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, crowding, crowd_s, target_all, dep_all, waste,
                  fund_instrument, fund_selection, fund_is_provincial, fund_cap, fund_mandate, fund_keys, ticket,
                  payer_public, payer_province, fraud, startup_share, startup_ticket, max_deals, a_cap, b_size, sigma, log_tiny,
                  V, year, E, F0, base_id, entry_keys, cum_w, w_sum, tools_dom, fab_nodes,
@@ -563,6 +564,9 @@ def _deploy_year(order, pay_mask, node_rows, node_off, vc_base, vc_typical, crow
             for r in range(R):
                 dep_all[r, u, payers[i]] = dep[i, r]
     return ledger, prov_deals, prov_seen
+
+
+_deploy_year = any_layout(_deploy_year_jit)  # one compiled version for windows of any layout (see zili.model.jit)
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:

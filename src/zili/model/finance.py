@@ -16,6 +16,7 @@ import numpy as np
 
 from zili.model import backend, rng
 from zili.model.groups import group_sum
+from zili.model.jit import any_layout
 from zili.model.money import to_thousand
 from zili.model.state import State
 from zili.model.world import OWNERSHIP, SOES, World, is_soe
@@ -144,7 +145,7 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
+def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
                    price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
                    rd_f, rd_own_f, exit_, acquire, books):  # pragma: no cover - compiled
     """:func:`settle` as one compiled pass over the firm slots, updating the firm arrays in place.
@@ -247,6 +248,9 @@ def _settle_kernel(alive, out, node, tier, owner, age, cash, debt, capa, receive
             books[7][r, m] += d_amt
             books[8][r, m] += payout
             books[9][r, m] += wo
+
+
+_settle_kernel = any_layout(_settle_kernel_jit)  # one compiled version for windows of any layout (see zili.model.jit)
 
 
 def _tables(state: State, world: World, k: int) -> dict:

@@ -22,6 +22,7 @@ import numpy as np
 
 from zili.model import backend, rng, vmath
 from zili.model.groups import group_sum
+from zili.model.jit import any_layout
 from zili.model.policy import foreign_cut
 from zili.model.state import State
 from zili.model.world import SOES, World, is_soe
@@ -81,7 +82,7 @@ _CHUNK = 1024  # slots whose noise is drawn together: the logs, cos and exp run 
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
+def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
                     talent, lbd, K, hub_prov, centre, cut, frontier, bound, ai, pv):  # pragma: no cover - compiled
     """:func:`advance` as compiled passes over chunks of :data:`_CHUNK` slots, updating ``cap`` and
     ``tier`` in place: the inputs of the chunk's transcendental functions (R&D intensity, the
@@ -142,6 +143,9 @@ def _advance_kernel(alive, node, tier, owner, prov, cap, capa, rd_own, grants, l
                     new = K[r, n, 1] * ups
                     tier[r, m] = 1
                 cap[r, m] = max(new, 1e-6)
+
+
+_advance_kernel = any_layout(_advance_kernel_jit)  # one compiled version for windows of any layout (see zili.model.jit)
 
 
 def _tables(state: State, world: World, k: int) -> dict:
