@@ -62,7 +62,7 @@ def run(
     except (FileExistsError, NotADirectoryError) as exc:
         _fail(f"--out {out_dir}: {exc}; allowed: a new directory or a previous run's directory")
     if not _kernels_cached():
-        console.print("[dim]first run here: compiling the model's kernels (once, about 20 s)[/dim]")
+        console.print("[dim]first run here: compiling the model's kernels (once, about a minute)[/dim]")
     t0 = time.perf_counter()
     progress = RichProgress(f"{sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms")
     try:
