@@ -356,7 +356,11 @@ def _vc_base(world: World, k: int, u: int) -> tuple[np.ndarray, float]:
 
 
 def _node_weights(state: State, world: World, k: int, u: int, priority: np.ndarray, public_venture: np.ndarray) -> np.ndarray:
-    """How fund ``u`` splits across nodes this year (the same for each of its payers), (R, N)."""
+    """How fund ``u`` splits across nodes this year (the same for each of its payers), (R, N).
+
+    Private VC is crowded out by ``public_venture`` (R, N), the public venture money booked so
+    far this year; inside the capital step's compiled fund loop that product is formed there
+    (from :func:`_vc_base`), and the Mesa port calls this function."""
     p = world.params
     if world.fund_is_private_vc[u]:
         w, typical = _vc_base(world, k, u)
@@ -382,18 +386,14 @@ def _apply_cap(amount: np.ndarray, cap: int, weight: np.ndarray) -> np.ndarray:
 def _node_money(state: State, world: World, k: int, funds: list, payers: dict, priority: np.ndarray, target_all: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The node split of each fund in ``funds`` (none private VC) for each of its ``payers[u]``, in
     one exact split of all their rows (each row is split alone, so this is the fund-by-fund split).
-    Weights: mandate x state priority (the provincial race's, see
-    :func:`zili.model.provinces.node_weights`, in provincial funds). Returns the rows (payer x
+    Weights: :func:`_node_weights`. Returns the rows (payer x
     replicate of each fund in turn, N) int64 RMB thousand, and each fund's first row (U,), -1 for
     funds not split here."""
     R, N = priority.shape
     off = np.full(world.fund_mandate.shape[0], -1, dtype=np.int64)
     if not funds:
         return np.zeros((0, N), dtype=np.int64), off
-    w_all = world.fund_mandate[funds][:, None, :] * priority[None]  # (funds, R, N)
-    for i, u in enumerate(funds):
-        if world.fund_is_provincial[u]:
-            w_all[i] = provinces.node_weights(state, world, k, w_all[i])
+    w_all = np.stack([_node_weights(state, world, k, u, priority, None) for u in funds])  # (funds, R, N)
     n_pay = np.array([len(payers[u]) for u in funds])
     off[funds] = np.concatenate([[0], np.cumsum(n_pay * R)[:-1]])
     # rows (fund, payer, replicate) in that order; each payer's row of weights is its fund's
@@ -504,6 +504,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
             A = a_all
             g_node, g_prov = g_node_1, g_prov_1
         dep = np.zeros((Pn, R), dtype=np.int64)
+        blocks = []  # booked blocks of flows (what _book_block returns), taken in below
         own_lo = F0 + n_entered  # the start-ups this fund opens fill slots own_lo.. and are not selected again
         if selection == VENTURE:
             A_s = np.empty((Pn, R, G), dtype=np.int64)
@@ -536,13 +537,9 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                             A_made[i, r * G + g] = A_s[i, r, g]
                             A[i, r, g] -= A_s[i, r, g]
             if r_n.shape[0]:
-                res = _split_book(A_made, r_n * G + g_n, np.ones(r_n.shape[0]), f_n, r_n, m_n, cap_u, weight, kind, payers, fraud,
-                                  node, fid, cash, received, grants, debt, exposure, book, book_fraud, R, venture_public,
-                                  public_venture, replicates, year, u, instrument)
-                _take_in(res, dep, waste, payers, kind)
-                ledger.append(res[2])
-                if provincial:  # its deals (replicate row, slot, payer, node, amount of each row) for provinces.step
-                    prov_deals.append((res[3], res[4], res[2][2], res[2][5], res[2][7]))
+                blocks.append(_split_book(A_made, r_n * G + g_n, np.ones(r_n.shape[0]), f_n, r_n, m_n, cap_u, weight, kind, payers,
+                                          fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
+                                          venture_public, public_venture, replicates, year, u, instrument))
         A_tot = np.zeros((R, G), dtype=np.int64)
         for i in range(Pn):
             for r in range(R):
@@ -554,10 +551,12 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                            cap_u, weight, kind, payers, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
                            R, venture_public, public_venture, replicates, year, u, instrument)
         if res[3].shape[0]:  # flows above zero (none: nothing to take in)
-            _take_in(res, dep, waste, payers, kind)
-            ledger.append(res[2])
-            if provincial:
-                prov_deals.append((res[3], res[4], res[2][2], res[2][5], res[2][7]))
+            blocks.append(res)
+        for b in blocks:  # the start-ups' block, then the deals'
+            _take_in(b, dep, waste, payers, kind)
+            ledger.append(b[2])
+            if provincial:  # its deals (replicate row, slot, payer, node, amount of each row) for provinces.step
+                prov_deals.append((b[3], b[4], b[2][2], b[2][5], b[2][7]))
         if provincial:
             prov_seen = True
         for i in range(Pn):

@@ -17,6 +17,7 @@ from typing import Any
 import tomli_w
 from pydantic import BaseModel, ValidationError
 
+from zili.scenario.events import EVENT_KINDS
 from zili.scenario.schema import Scenario
 
 
@@ -144,8 +145,6 @@ def apply_sets(doc: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
 
 
 def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
-    from zili.scenario.events import EVENT_KINDS
-
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
@@ -229,13 +228,9 @@ def _format_one(err: dict[str, Any], doc: dict[str, Any]) -> str:
         allowed = _allowed_fields(tuple(err.get("loc", ())))
         return f"{loc} = {value!r}: unknown field; allowed: {', '.join(allowed) if allowed else 'see docs/SCENARIOS.md'}"
     if typ == "union_tag_invalid":
-        from zili.scenario.events import EVENT_KINDS
-
         tag = value.get("kind") if isinstance(value, dict) else value
         return f"{loc}.kind = {tag!r}: unknown event kind; allowed: {', '.join(EVENT_KINDS)}"
     if typ == "union_tag_not_found":
-        from zili.scenario.events import EVENT_KINDS
-
         keys = f" (it has {', '.join(map(str, value))})" if isinstance(value, dict) and value else ""
         return f"{loc}: event without 'kind'{keys}; allowed: kind = one of {', '.join(EVENT_KINDS)}"
     if typ == "missing":
