@@ -208,7 +208,7 @@ def _jax_backend() -> bool:
     return "backend" in inspect.signature(simulate).parameters
 
 
-# the engine's yearly steps, timed one by one (module, function); deal selection also on its own
+# the engine's yearly steps, timed one by one (module, function); the capital step's compiled fund loop also on its own
 STEPS = (
     ("policy", "step"), ("priorities", "step"), ("capital", "step"), ("capital", "_deploy_year"), ("provinces", "step"),
     ("realfin", "step"), ("innovation", "step"), ("market", "step"), ("production", "step"), ("nev", "expansion"),
