@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from zili.scenario import ScenarioError, load_scenario, shipped_scenarios, to_toml, validate
-from zili.scenario.load import apply_sets, merge, parse_set
+from zili.scenario.load import apply_sets, merge, parse_set, raw_scenario
 
 PARENT = """
 name = "parent"
@@ -346,3 +346,5 @@ def test_an_event_without_kind_names_its_keys_and_the_kinds(tmp_path):
     line = str(info.value)
     assert "event without 'kind' (it has type, announce, effect)" in line
     assert line.endswith("allowed: kind = one of " + ", ".join(EVENT_KINDS))
+    n = len(raw_scenario(str(f))["events"])  # the newcomer's event comes after the inherited ones
+    assert line.startswith(f"events[{n - 1}] (event {n} of {n}, inherited events first): ")

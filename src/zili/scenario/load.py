@@ -150,8 +150,10 @@ def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
             events = doc.get("events") if parts == [f"events[{item}]"] else None
-            if isinstance(events, list) and item < len(events) and isinstance(events[item], dict) and events[item].get("name"):
-                parts[-1] += f" ({events[item]['name']})"  # the event's name: its index counts inherited events
+            if isinstance(events, list) and item < len(events) and isinstance(events[item], dict):
+                # the index counts inherited events: the event's name, or where it stands, finds it
+                name = events[item].get("name")
+                parts[-1] += f" ({name})" if name else f" (event {item + 1} of {len(events)}, inherited events first)"
         elif item in EVENT_KINDS and parts and parts[-1].startswith("events["):  # pydantic's union tag
             continue
         else:
