@@ -297,6 +297,56 @@ def test_selection_skips_the_funds_own_new_start_ups():
     assert np.all(W_skipped <= W_full) and (W_skipped < W_full).any()  # their weights left the group totals
 
 
+
+@pytest.mark.parametrize("soe_only", [False, True])
+@pytest.mark.parametrize("provincial", [False, True])
+@pytest.mark.parametrize("selection", [0, 1, 2])
+def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, provincial, soe_only):
+    """``_select_laid`` (the fund loop's selection: the year's firms laid out by node, read as runs)
+    gives what the slot scan ``_select`` gives, bit for bit: the same firms in the same order, weights
+    and group totals, with dead slots, mandates and groups without money, this year's start-ups of
+    the funds before (slots y0..new_lo, weighed after the older firms of their group) and the fund's
+    own start-ups (from new_lo, never weighed)."""
+    from zili.model import capital, rng
+    from zili.model.state import initial_state
+    from zili.model.world import OWNERSHIP
+
+    world = zili.compile_world(scenario(money_events(), firms=800, replicates=3))
+    state = initial_state(world, np.arange(3), rng.root_entropy(11))
+    p = world.params
+    R, M = state.alive.shape
+    N, V = len(world.names["node"]), len(world.names["province"])
+    gen = np.random.default_rng(4)
+    state.age[:] = gen.integers(0, 9, state.age.shape)
+    y0 = np.array([500, 560, 620])  # slots from y0: "this year's" start-ups, opened after the layout is made
+    new_lo = y0 + np.array([40, 0, 25])  # from new_lo: the fund's own
+    for r in range(R):
+        state.alive[r, y0[r]:] = False
+        state.alive[r, : y0[r]] &= gen.random(y0[r]) < 0.85  # some dead slots
+    state.owner[0, 5:40] = OWNERSHIP.index("central_soe")
+    log_cap, log_capa = capital.log_scores(state)
+    mixed = rng.mix_ids(state.fid)
+    lay = capital._layout(state.alive, state.node, state.prov, log_cap, log_capa, state.age, state.owner, mixed,
+                          float(p.selection_capability), float(p.selection_size), N)
+    for r in range(R):  # then the year's start-ups open (the layout does not hold them)
+        state.alive[r, y0[r]:new_lo[r] + 30] = True
+        state.owner[r, y0[r]:new_lo[r] + 30] = OWNERSHIP.index("startup")
+        state.age[r, y0[r]:new_lo[r] + 30] = 0
+    Vg = V if provincial else 1
+    G = N * Vg
+    mandate = (gen.random(N) < 0.7).astype(float)
+    deals = gen.integers(0, 6, (R, G)).astype(float)
+    A_tot = gen.integers(0, 2, (R, G)) * 1000
+    keys = rng.stream_keys(state.entropy, state.replicates, 2017, "capital", 5)
+    common = (mandate, state.owner, soe_only, state.node, state.prov, log_cap, log_capa, state.age, state.fid, mixed, keys, selection,
+              float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
+    ref = capital._select(state.alive, new_lo, np.full(R, M), *common)
+    got = capital._select_laid(lay, capital._select_work(R, M), y0, new_lo, state.alive, *common)
+    assert ref[0].size > 20 and (ref[1] >= y0[ref[0]]).any() == (not soe_only)  # start-ups picked unless SOEs only
+    for a, b in zip(ref, got):
+        assert a.dtype == b.dtype and np.array_equal(a, b)
+
+
 def test_compiled_cap_matches_the_numpy_reference():
     """``_capped`` gives the integers of ``_apply_cap``: totals above floor(cap x weight) scaled down
     per payer (floor division), the others untouched, on ties at the cap and on zero totals too."""

@@ -57,7 +57,9 @@ _CHUNK = 1024  # firms weighed together: the noise's logs and exps run vectorise
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
-    """One fund's deal selection over the firm slots, fused in compiled passes.
+    """One fund's deal selection over the firm slots, fused in compiled passes: the slot scan.
+    The fund loop runs :func:`_select_laid`, which gives the same results, bit for bit, from the
+    year's layout of the firms by node; this scan is its reference (a test holds the two together).
 
     Eligible firms are alive, not among the start-ups the fund itself just opened (slots
     ``new_lo[r] <= m < new_hi[r]``), in a node of the fund's ``mandate`` (N,) above zero and,
@@ -107,32 +109,193 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
             if soe_only:
                 ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
             n += ok
-        for j0 in range(0, n, _CHUNK):  # dense, vectorised loops over chunks of weighed firms
-            j1 = min(j0 + _CHUNK, n)
-            sc = scratch[: j1 - j0]
-            u = rng.uniform_mixed_into(k, ids[j0:j1], ubuf[: j1 - j0])
-            vmath.log_inplace(u, sc)  # log u
-            for j in range(u.size):
-                u[j] = -u[j]
-            vmath.log_inplace(u, sc)  # log(-log u) = -Gumbel
-            v = x[j0:j1]
-            for j in range(u.size):
-                v[j] = v[j] - sigma * u[j]
-            vmath.exp_inplace(v, sc)
-        for j in range(n):
-            W[r, grp_[j]] += x[j]
-        for j0 in range(0, n, _CHUNK):
-            j1 = min(j0 + _CHUNK, n)
-            u = rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
-            for j in range(j0, j1):
-                g = grp_[j]
-                tot = W[r, g]
-                prob = min(1.0, deals[r, g] * x[j] / (tot if tot > 0 else 1.0))
-                if u[j - j0] < prob:
-                    out_r[q], out_m[q], out_g[q], out_w[q], out_f[q] = r, slot[j], r * G + g, x[j], fid[r, slot[j]]
-                    q += 1
+        q = _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, out_m, out_g, out_w, out_f, q, scratch, ubuf)
     return out_r[:q], out_m[:q], out_g[:q], out_w[:q], out_f[:q], W
 
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _weigh(ls, ids, x, k, sigma, scratch, ubuf):  # pragma: no cover - compiled
+    """x = exp(ls + sigma x Gumbel), the selection weights of a run of firms from their log scores
+    ``ls`` and mixed ids ``ids`` (stream key ``k``), in dense, vectorised loops over chunks of
+    :data:`_CHUNK` firms (``scratch``, ``ubuf``: buffers of that size)."""
+    n = x.shape[0]
+    for j0 in range(0, n, _CHUNK):
+        j1 = min(j0 + _CHUNK, n)
+        sc = scratch[: j1 - j0]
+        u = rng.uniform_mixed_into(k, ids[j0:j1], ubuf[: j1 - j0])
+        vmath.log_inplace(u, sc)  # log u
+        for j in range(u.size):
+            u[j] = -u[j]
+        vmath.log_inplace(u, sc)  # log(-log u) = -Gumbel
+        v = x[j0:j1]
+        l_ = ls[j0:j1]
+        for j in range(u.size):
+            v[j] = l_[j] - sigma * u[j]
+        vmath.exp_inplace(v, sc)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _pick(x, ids, slots, grp_, g_run, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf):  # pragma: no cover - compiled
+    """The draws of deal selection over a run of weighed firms (weights ``x``, mixed ids ``ids``,
+    slots ``slots``; group ``g_run`` for all, or where it is below zero each one's ``grp_``): firm
+    ``j`` is selected with probability min(1, deals x w_j / W) of its group (stream key ``ks``)
+    and written to the ``out_*`` lists from place ``q``, in run order. Returns the new ``q``."""
+    G = deals.shape[1]
+    n = x.shape[0]
+    for j0 in range(0, n, _CHUNK):
+        j1 = min(j0 + _CHUNK, n)
+        u = rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
+        for j in range(j0, j1):
+            g = g_run if g_run >= 0 else grp_[j]
+            tot = W[r, g]
+            prob = min(1.0, deals[r, g] * x[j] / (tot if tot > 0 else 1.0))
+            if u[j - j0] < prob:
+                out_r[q], out_m[q], out_g[q], out_w[q], out_f[q] = r, slots[j], r * G + g, x[j], fid[r, slots[j]]
+                q += 1
+    return q
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, out_m, out_g, out_w, out_f, q, scratch, ubuf):  # pragma: no cover - compiled
+    """The weighing (:func:`_weigh`, log scores in ``x``, which becomes the weights) and the draws
+    (:func:`_pick`) of deal selection for replicate ``r``'s ``n`` compacted firms (slot, group and
+    mixed id), the weights summed by group into ``W[r]`` between them. Returns the new ``q``."""
+    _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
+    for j in range(n):
+        W[r, grp_[j]] += x[j]
+    return _pick(x[:n], ids[:n], slot[:n], grp_[:n], -1, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_size, N):  # pragma: no cover - compiled
+    """The alive firms of each replicate laid out by node, in slot order within a node, with what
+    deal selection reads of them: a fund then reads its nodes' firms as contiguous runs instead of
+    scanning every slot (:func:`_select_laid`). Formed once a year before the funds deploy:
+    nothing it holds changes while they do (the year's start-ups are weighed apart).
+
+    Returns ``start`` (R, N + 1), the first place of each node; and by place (R, L): the slot,
+    the province, the mixed id, the log score of each selection type (3, R, L) (as
+    :func:`_select` forms them) and whether the firm is state-owned.
+    """
+    R, L = alive.shape
+    start = np.zeros((R, N + 1), dtype=np.int64)
+    slot = np.empty((R, L), dtype=np.int64)
+    where = np.empty((R, L), dtype=np.int64)
+    ids = np.empty((R, L), dtype=np.uint64)
+    ls = np.empty((3, R, L))
+    soe = np.empty((R, L), dtype=np.bool_)
+    soe_a, soe_b = SOES
+    log_young = np.log(2.0)
+    pos = np.empty(N, dtype=np.int64)
+    for r in range(R):
+        st = start[r]
+        for m in range(L):
+            if alive[r, m]:
+                st[node[r, m] + 1] += 1
+        for n in range(N):
+            st[n + 1] += st[n]
+            pos[n] = st[n]
+        sl = slot[r]
+        for m in range(L):  # the places of the slots (one write stream a node)
+            if alive[r, m]:
+                n = node[r, m]
+                sl[pos[n]] = m
+                pos[n] += 1
+        for j in range(st[N]):  # then every column gathered in place order (reads rise within a node)
+            m = sl[j]
+            where[r, j], ids[r, j] = prov[r, m], mixed[r, m]
+            ls[0, r, j] = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
+            ls[1, r, j] = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
+            ls[2, r, j] = log_capa[r, m]
+            soe[r, j] = (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
+    return start, slot, where, ids, ls, soe
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys,
+                 selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+    """:func:`_select` on the year's layout ``lay`` (:func:`_layout` of the firms alive when the
+    year's funds began): the same draws, weights and group totals, bit for bit, and the same
+    selected firms in the same (slot) order. The firms of the fund's mandated nodes are read as
+    runs of the layout (each group's firms still come in slot order, so its total is summed in
+    the same order); the start-ups opened this year by the funds before (slots ``y0[r] <= m <
+    new_lo[r]``) are weighed after the older firms, as their higher slots place them in
+    :func:`_select`. A fund's own start-ups (slots from ``new_lo``) are in neither. ``work`` holds
+    the year's scratch arrays (:func:`_select_work`)."""
+    start, slot_l, prov_l, ids_l, ls_l, soe_l = lay
+    slot, grp_, ids, x, xr, scratch, ubuf, out_r, out_m, out_g, out_w, out_f = work
+    R = alive.shape[0]
+    N = mandate.shape[0]
+    G = deals.shape[1]
+    W = np.zeros((R, G))
+    soe_a, soe_b = SOES
+    salt = np.uint64(0xA5A5A5A5)
+    log_young = np.log(2.0)
+    q = 0
+    for r in range(R):
+        k = keys[r]
+        ks = k ^ salt
+        ls = ls_l[selection, r]
+        n = 0
+        runs = Vg == 1 and not soe_only  # every firm of a node's run is weighed: weighed in place, run by run
+        for nd in range(N):
+            if mandate[nd] <= 0 or (Vg == 1 and A_tot[r, nd] <= 0):
+                continue
+            j0, j1 = start[r, nd], start[r, nd + 1]
+            if runs:
+                xs = xr[j0:j1]
+                _weigh(ls[j0:j1], ids_l[r, j0:j1], xs, k, sigma, scratch, ubuf)
+                for j in range(j1 - j0):
+                    W[r, nd] += xs[j]
+            else:  # compacted, branch-free: groups node x province with money; internal R&D keeps SOEs only
+                for j in range(j0, j1):
+                    g = nd * Vg + (prov_l[r, j] if Vg > 1 else 0)
+                    slot[n], grp_[n], ids[n], x[n] = slot_l[r, j], g, ids_l[r, j], ls[j]
+                    ok = A_tot[r, g] > 0
+                    if soe_only:
+                        ok &= soe_l[r, j]
+                    n += ok
+        for m in range(y0[r], new_lo[r]):  # this year's start-ups opened by the funds before
+            grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
+            if selection == 0:
+                lsm = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
+            elif selection == 1:
+                lsm = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
+            else:
+                lsm = log_capa[r, m]
+            slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], lsm
+            ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0)
+            if soe_only:
+                ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
+            n += ok
+        q0 = q
+        if runs:  # the runs' draws, then the start-ups' (weighed and summed after every run)
+            _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
+            for j in range(n):
+                W[r, grp_[j]] += x[j]
+            for nd in range(N):
+                if mandate[nd] <= 0 or A_tot[r, nd] <= 0:
+                    continue
+                j0, j1 = start[r, nd], start[r, nd + 1]
+                q = _pick(xr[j0:j1], ids_l[r, j0:j1], slot_l[r, j0:j1], grp_, nd, ks, W, deals, r, fid, out_r, out_m, out_g, out_w,
+                          out_f, q, ubuf)
+            q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], -1, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
+        else:
+            q = _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, out_m, out_g, out_w, out_f, q, scratch, ubuf)
+        if q > q0:  # in slot order, as _select lists them
+            o = np.argsort(out_m[q0:q]) + q0
+            out_m[q0:q], out_g[q0:q], out_w[q0:q], out_f[q0:q] = out_m[o], out_g[o], out_w[o], out_f[o]
+    return out_r[:q].copy(), out_m[:q].copy(), out_g[:q].copy(), out_w[:q].copy(), out_f[:q].copy(), W
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _select_work(R, L):  # pragma: no cover - compiled
+    """Scratch arrays of :func:`_select_laid` for ``R`` replicates of ``L`` slots, made once a year
+    and shared by its funds: the compacted firms' slot, group, mixed id and weight (L,), the noise
+    chunk's buffers (:data:`_CHUNK`,) and the selected firms' lists (R x L,)."""
+    return (np.empty(L, dtype=np.int64), np.empty(L, dtype=np.int64), np.empty(L, dtype=np.uint64), np.empty(L), np.empty(L),
+            np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64),
+            np.empty(R * L, dtype=np.int64), np.empty(R * L), np.empty(R * L, dtype=np.int64))
 
 def _entry_terms(state: State, world: World, k: int) -> dict:
     """What every start-up opened in year index ``k`` shares, formed once a year: the entry slots
@@ -332,13 +495,13 @@ def _split_book(A2, group, wts, tieb, r_, m_, cap, weight, kind, payers, fraud, 
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select_book(alive, new_lo, new_hi, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
+def _select_book(lay, work, y0, new_lo, alive, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
                  b_size, sigma, Vg, deals, A_tot, A2, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
                  exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
-    """A fund's deal selection (:func:`_select`) and the booking of its deals (:func:`_split_book`)
-    in one call; returns what :func:`_book_block` returns."""
-    r_i, m_i, g_i, w_i, f_i, _ = _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid,
-                                         mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
+    """A fund's deal selection (:func:`_select_laid` on the year's layout ``lay``) and the booking
+    of its deals (:func:`_split_book`) in one call; returns what :func:`_book_block` returns."""
+    r_i, m_i, g_i, w_i, f_i, _ = _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age,
+                                              fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
     return _split_book(A2, g_i, w_i, f_i, r_i, m_i, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
                        exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument)
 
@@ -449,6 +612,10 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     ledger = []
     prov_deals = []
     prov_seen = False
+    # the firms alive as the year's funds begin, laid out by node for deal selection, and its scratch arrays
+    y0 = F0 + n_entered  # this year's start-ups fill slots y0.. (a copy: n_entered grows below)
+    lay = _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_size, N)
+    work = _select_work(R, alive.shape[1])
     for u in order:
         payers = np.nonzero(pay_mask[u])[0]
         Pn = payers.shape[0]
@@ -546,7 +713,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                 for g in range(G):
                     A_tot[r, g] += A[i, r, g]
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        res = _select_book(alive, own_lo, F0 + n_entered, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
+        res = _select_book(lay, work, y0, own_lo, alive, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
                            age, mixed, fund_keys[u], selection, a_cap, b_size, sigma, Vg, deals, A_tot, A.reshape(Pn, R * G),
                            cap_u, weight, kind, payers, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
                            R, venture_public, public_venture, replicates, year, u, instrument)
