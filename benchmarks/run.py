@@ -19,10 +19,11 @@ the sizes it finishes in reasonable time, and a memory-bandwidth probe, and repo
   0 for the replicate runs that follow the largest population; the bandwidth probe runs
   after all zili runs so that its buffers do not set the peak first);
 * the ratio zili / Mesa of firm-steps per second, each side timed on the same World
-  (same firms and years, one replicate): Mesa's one run (seconds long) against the median
-  of 2 x :data:`ZILI_REPEATS` zili runs, half just before and half just after it (a zili run
-  lasts a fraction of a second, so one alone would carry whatever else the machine did in
-  that instant; this machine's speed drifts by 30-50% over tens of seconds);
+  (same firms and years, one replicate), interleaved: one zili run, then Mesa's run year by
+  year (its construction and its years timed) with one whole zili run after each Mesa year;
+  zili's wall is the median of those ``years + 1`` runs. Both sides so sample the machine in
+  the same stretches of time (a Mesa year lasts about a second, a zili run a fraction of one;
+  this machine's speed drifts by 30-60% over tens of seconds);
 * memory bandwidth: the best of several copies of a large float64 array, counting the
   bytes read plus the bytes written; and the fraction of the bandwidth bound zili reaches:
   ``(2 x firm-state bytes x years / bandwidth) / wall``, where firm-state bytes is the sum of
@@ -70,7 +71,6 @@ MODES = {
 }
 PASSES = 2  # firm-state passes per year in the bandwidth bound (one read + one write of every array)
 MEMORY_YEARS = 3  # years of the separate tracemalloc run that measures peak memory
-ZILI_REPEATS = 3  # zili runs on the Mesa world just before and again just after the Mesa run: the ratio uses their median
 
 
 def _simulate(world, replicates: int, backend: str | None = None):
@@ -142,35 +142,41 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
 
 
 def time_mesa(firms: int, years: int) -> dict:
-    """The Mesa port and zili on the same World (one replicate each); firm-steps per second and ratio."""
+    """The Mesa port and zili on the same World (one replicate each); firm-steps per second and ratio.
+
+    Interleaved: one zili run, then Mesa year by year with one zili run after each Mesa year,
+    so that both sides sample the machine in the same stretches of time (a Mesa year lasts about
+    a second, a zili run a fraction of one). Mesa's wall is its construction plus its years;
+    zili's is the median of its ``years + 1`` runs (each a whole run of all the years)."""
     from benchmarks.mesa_model import ZiliMesaModel
 
     world = bench_world(firms, years)
     F = len(world.firm_id)
 
-    def zili_runs() -> list[float]:
-        walls = []
-        for _ in range(ZILI_REPEATS):
-            t0 = time.perf_counter()
-            _simulate(world, 1)
-            walls.append(time.perf_counter() - t0)
-        return walls
+    def zili_run() -> float:
+        t0 = time.perf_counter()
+        _simulate(world, 1)
+        return time.perf_counter() - t0
 
-    # zili runs just before and just after the one (seconds-long) Mesa run, so that they sample
-    # the machine in the same stretch of time; the ratio takes their median
-    walls = zili_runs()
+    walls = [zili_run()]
     t0 = time.perf_counter()
     model = ZiliMesaModel(world, seed=1)
-    model.run()
     mesa_wall = time.perf_counter() - t0
+    mesa_years = []
+    for _ in range(years):
+        t0 = time.perf_counter()
+        model.step()
+        mesa_years.append(time.perf_counter() - t0)
+        walls.append(zili_run())
+    mesa_wall += sum(mesa_years)
     alive = len(model.firms)
     del model
     gc.collect()
-    walls += zili_runs()
     zili_wall = float(np.median(walls))
     m, z = F * years / mesa_wall, F * years / zili_wall
-    return {"firms": F, "synthetic_firms": firms, "years": years, "mesa_wall_s": mesa_wall, "mesa_firm_steps_per_s": m,
-            "zili_wall_s": zili_wall, "zili_walls_s": walls, "zili_firm_steps_per_s": z, "ratio": z / m, "mesa_alive_end": alive}
+    return {"firms": F, "synthetic_firms": firms, "years": years, "mesa_wall_s": mesa_wall, "mesa_year_s": mesa_years,
+            "mesa_firm_steps_per_s": m, "zili_wall_s": zili_wall, "zili_walls_s": walls, "zili_firm_steps_per_s": z,
+            "ratio": z / m, "mesa_alive_end": alive}
 
 
 def bandwidth_probe(mib: int, repeats: int = 5) -> dict:

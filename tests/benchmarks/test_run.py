@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 pytest.importorskip("mesa")
@@ -43,6 +44,9 @@ def test_json_has_every_key(capsys):
     assert res["firm_steps_per_s"] > 0 and res["mesa_ratio"] > 0 and 0 < res["bandwidth_fraction"]
     assert res["bandwidth"]["gb_per_s"] > 0
     assert {"ratio", "mesa_firm_steps_per_s", "zili_firm_steps_per_s"} <= set(res["mesa_runs"][0])
+    for m in res["mesa_runs"]:  # interleaved: a zili run before Mesa's first year and after each of its years
+        assert len(m["mesa_year_s"]) == m["years"] and len(m["zili_walls_s"]) == m["years"] + 1
+        assert m["mesa_wall_s"] >= sum(m["mesa_year_s"]) > 0 and m["zili_wall_s"] == np.median(m["zili_walls_s"])
     # the other kernel backends are timed on the same worlds (JAX where it is installed)
     timed = {r["backend"] for r in res["backends"]}
     assert "numpy" in timed and all(r["wall_s"] > 0 and r["speed_vs_numba"] > 0 for r in res["backends"])
