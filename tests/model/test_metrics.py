@@ -140,6 +140,7 @@ def _random_firms(R=2, M=3000, N=7, seed=0):
         "alive": gen.random((R, M)) < 0.8, "hq_cn": gen.random((R, M)) < 0.9,
         "out": gen.random((R, M)) * 3, "capa": gen.random((R, M)), "foreign_tools": gen.random((R, M)),
         "weight": gen.random(M) + 0.5, "rd": gen.random((R, M)),
+        "owner": gen.integers(0, 6, (R, M)), "debt": gen.integers(0, 10**9, (R, M)),
     }
     return f, N
 
@@ -150,13 +151,18 @@ def test_recorder_firm_sums_are_group_sums_bit_for_bit():
     from zili.model.metrics import _firm_sums
 
     f, N = _random_firms()
-    got = _firm_sums(f["node"], f["tier"], f["alive"], f["hq_cn"], f["out"], f["capa"], f["foreign_tools"], f["weight"], f["rd"], N)
+    from zili.model.world import is_soe
+
+    got = _firm_sums(f["node"], f["tier"], f["alive"], f["hq_cn"], f["out"], f["capa"], f["foreign_tools"], f["weight"], f["rd"],
+                     f["owner"], f["debt"], N)
     key = f["node"] * 2 + f["tier"]
     want = (
         group_sum(f["out"], key, 2 * N, f["alive"]), group_sum(f["out"], key, 2 * N, f["alive"] & f["hq_cn"]),
         group_sum(f["capa"] * f["foreign_tools"], f["node"], N, f["alive"]),
         group_sum(np.broadcast_to(f["weight"], f["capa"].shape), f["node"], N, f["alive"]),
         group_sum(f["rd"], f["node"], N, f["alive"]),
+        np.where(f["alive"] & is_soe(f["owner"]), f["debt"], 0).sum(1),  # exact integers (what the recorder summed before)
     )
+    assert got[5].dtype == np.int64 and 0 < got[5].min()
     for g, w in zip(got, want):
         assert g.shape == w.shape and np.array_equal(g, w)

@@ -16,7 +16,7 @@ from zili.model.nev import BATTERY_NODES
 from zili.model.provinces import excess_capacity
 from zili.model.state import State
 from zili.model.trajectory import MetricBlock
-from zili.model.world import INSTRUMENTS, World, is_soe
+from zili.model.world import INSTRUMENTS, SOES, World
 
 IC_NODES = ("logic_fab", "memory_fab")
 # money metrics that also get a deflated ``_real`` variant
@@ -24,14 +24,17 @@ REAL_VARIANTS = ("funder_budget", "capital_deployed", "capital_unspent", "waste"
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _firm_sums(node, tier, alive, hq_cn, out, capa, foreign_tools, weight, rd, N):  # pragma: no cover - compiled
+def _firm_sums(node, tier, alive, hq_cn, out, capa, foreign_tools, weight, rd, owner, debt, N):  # pragma: no cover - compiled
     """The recorder's sums over alive firms, in one pass: output by (node, tier) code ``node x 2 +
     tier`` of all firms and of China-headquartered ones (R, 2N); installed foreign tools (capacity
-    x foreign share, RMB bn), real firms (weights) and R&D (RMB bn) by node (R, N). Each bin adds
-    in slot order, as :func:`zili.model.groups.group_sum` does (the same bits)."""
+    x foreign share, RMB bn), real firms (weights) and R&D (RMB bn) by node (R, N); and the debt
+    of state-owned firms (R,) int64 RMB thousand. Each bin adds in slot order, as
+    :func:`zili.model.groups.group_sum` does (the same bits)."""
     R, M = node.shape
     out_all, out_own = np.zeros((R, 2 * N)), np.zeros((R, 2 * N))
     tools, firms, rd_n = np.zeros((R, N)), np.zeros((R, N)), np.zeros((R, N))
+    soe_debt = np.zeros(R, dtype=np.int64)
+    soe_a, soe_b = SOES
     for r in range(R):
         for m in range(M):
             if alive[r, m]:
@@ -43,7 +46,9 @@ def _firm_sums(node, tier, alive, hq_cn, out, capa, foreign_tools, weight, rd, N
                 tools[r, n] += capa[r, m] * foreign_tools[r, m]
                 firms[r, n] += weight[m]
                 rd_n[r, n] += rd[r, m]
-    return out_all, out_own, tools, firms, rd_n
+                if owner[r, m] == soe_a or owner[r, m] == soe_b:
+                    soe_debt[r] += debt[r, m]
+    return out_all, out_own, tools, firms, rd_n, soe_debt
 
 
 def _by_sector(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
@@ -148,8 +153,9 @@ class Recorder:
         sc = state.scratch
         R, N = self.R, len(self.nodes)
         D, dom, imp, exp_, out = sc["demand"], sc["dom"], sc["imports"], sc["exports"], sc["output"]
-        out_all, out_own, tools, alive, rd_n = _firm_sums(state.node, state.tier, state.alive, state.hq_cn, state.out, state.capa,
-                                                         state.foreign_tools, state.weight, state.rd, N)
+        out_all, out_own, tools, alive, rd_n, soe_debt = _firm_sums(state.node, state.tier, state.alive, state.hq_cn, state.out,
+                                                                   state.capa, state.foreign_tools, state.weight, state.rd,
+                                                                   state.owner, state.debt, N)
         out_all, out_own = out_all.reshape(R, N, 2), out_own.reshape(R, N, 2)
         dom_own = dom * _ratio(out_own, out_all)
         Dn, domn, ownn = D.sum(2), dom.sum(2), dom_own.sum(2)
@@ -190,8 +196,7 @@ class Recorder:
         self._set("committed_capital", k, np.broadcast_to(committed / 1e6, (R, len(self.paid_cum))))
         waste = sc["waste"]
         self._set("waste", k, np.concatenate([waste, waste.sum(1, keepdims=True)], axis=1) / 1e6)
-        soe = state.alive & is_soe(state.owner)
-        self._set("soe_debt", k, (np.where(soe, state.debt, 0).sum(1) / 1e6)[:, None])
+        self._set("soe_debt", k, (soe_debt / 1e6)[:, None])
         self._set("lgfv_debt", k, np.concatenate([state.lgfv, state.lgfv.sum(1, keepdims=True)], axis=1) / 1e6)
         pub = sc["public_by_instrument"]
         i = {n: INSTRUMENTS.index(n) for n in INSTRUMENTS}
