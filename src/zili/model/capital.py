@@ -163,7 +163,7 @@ def _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, ou
     _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
     for j in range(n):
         W[r, grp_[j]] += x[j]
-    return _pick(x[:n], ids[:n], slot[:n], grp_[:n], -1, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
+    return _pick(x[:n], ids[:n], slot[:n], grp_[:n], np.int64(-1), ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -231,6 +231,7 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
     soe_a, soe_b = SOES
     salt = np.uint64(0xA5A5A5A5)
     log_young = np.log(2.0)
+    by_firm = np.int64(-1)  # _pick's group argument: each firm's own (a variable, so that one version is compiled)
     q = 0
     for r in range(R):
         k = keys[r]
@@ -269,19 +270,18 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
                 ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
             n += ok
         q0 = q
-        if runs:  # the runs' draws, then the start-ups' (weighed and summed after every run)
-            _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
-            for j in range(n):
-                W[r, grp_[j]] += x[j]
+        # the compacted firms (this year's start-ups after the runs) are weighed and summed after every run
+        _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
+        for j in range(n):
+            W[r, grp_[j]] += x[j]
+        if runs:  # the runs' draws, then the compacted firms'
             for nd in range(N):
                 if mandate[nd] <= 0 or A_tot[r, nd] <= 0:
                     continue
                 j0, j1 = start[r, nd], start[r, nd + 1]
                 q = _pick(xr[j0:j1], ids_l[r, j0:j1], slot_l[r, j0:j1], grp_, nd, ks, W, deals, r, fid, out_r, out_m, out_g, out_w,
                           out_f, q, ubuf)
-            q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], -1, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
-        else:
-            q = _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, out_m, out_g, out_w, out_f, q, scratch, ubuf)
+        q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
         if q > q0:  # in slot order, as _select lists them
             o = np.argsort(out_m[q0:q]) + q0
             out_m[q0:q], out_g[q0:q], out_w[q0:q], out_f[q0:q] = out_m[o], out_g[o], out_w[o], out_f[o]
