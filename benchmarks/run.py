@@ -7,7 +7,10 @@ the sizes it finishes in reasonable time, and a memory-bandwidth probe, and repo
 
 * wall time of ``simulate`` (world compilation excluded) and firm-steps per second,
   ``firms x years x replicates / wall`` where ``firms`` is the starting population
-  (synthetic firms plus the named anchors);
+  (synthetic firms plus the named anchors); for each population also of a second run of
+  the same World right after the first ("2nd run"): a process's first run of a size also
+  pays for growing its heap and first touching the pages (at 100k firms some 20-40% more
+  than a second run), and the headline (``firm_steps_per_s``) is the first run's;
 * peak memory per firm, two ways: (a) the peak of memory allocated during ``simulate`` as
   traced by ``tracemalloc`` (Python objects and NumPy buffers; not memory a compiled
   kernel allocates outside Python's allocators), in a separate untimed 3-year run of the
@@ -113,8 +116,10 @@ def _traced_peak(firms: int, years: int, replicates: int) -> int:
 
 
 def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, backend: str | None = None,
-              memory_years: int = MEMORY_YEARS) -> dict:
-    """One timed ``simulate`` on the baseline with ``firms`` firms, ``years`` years; then a short traced run for memory."""
+              memory_years: int = MEMORY_YEARS, warm: bool = False) -> dict:
+    """One timed ``simulate`` on the baseline with ``firms`` firms, ``years`` years (and where ``warm``, a
+    second one of the same World: the first run of a size in a process also pays for growing the heap
+    and first touching its pages); then a short traced run for memory."""
     world = bench_world(firms, years)
     F = len(world.firm_id)
     gc.collect()
@@ -127,6 +132,12 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
     slots, alive = int(traj.state.alive.shape[1]), float(traj.state.alive.sum() / replicates)
     del traj
     gc.collect()
+    warm_wall = None
+    if warm:
+        t0 = time.perf_counter()
+        _simulate(world, replicates, backend)
+        warm_wall = time.perf_counter() - t0
+        gc.collect()
     peak = _traced_peak(firms, min(memory_years, years), replicates) if memory_years else 0
     steps = F * years * replicates
     row = {
@@ -134,6 +145,7 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
         "firm_steps_per_s": steps / wall, "slots": slots, "alive_end": alive,
         "peak_traced_bytes_per_firm": peak / (F * replicates), "rss_growth_bytes_per_firm": rss / (F * replicates),
         "state_bytes": sbytes, "state_bytes_per_firm": sbytes / (F * replicates),
+        "warm_wall_s": warm_wall, "warm_firm_steps_per_s": None if warm_wall is None else steps / warm_wall,
     }
     if bandwidth:
         row["bandwidth_bound_s"] = PASSES * sbytes * years / bandwidth
@@ -275,7 +287,7 @@ def run(mode: str = "quick", progress=None) -> dict:
     rows = []
     for firms in cfg["sizes"]:  # increasing sizes, before the probe: each run can raise the peak RSS
         say(f"zili {firms:,} firms x {cfg['years']} years")
-        rows.append(time_zili(firms, cfg["years"], 1, None))
+        rows.append(time_zili(firms, cfg["years"], 1, None, warm=True))
     out["zili_sizes"] = rows
     reps = []
     for R in cfg["reps"]:
@@ -313,6 +325,7 @@ def run(mode: str = "quick", progress=None) -> dict:
     out["scaling_exponent_replicates"] = _slope([r["replicates"] for r in reps], [r["wall_s"] for r in reps])
     head = next(r for r in rows if r["synthetic_firms"] == cfg["headline"])
     out["firm_steps_per_s"] = head["firm_steps_per_s"]
+    out["warm_firm_steps_per_s"] = head["warm_firm_steps_per_s"]
     out["bandwidth_fraction"] = head.get("bandwidth_fraction")
     out["headline_firms"] = cfg["headline"]
     if mesa_rows:
@@ -345,18 +358,19 @@ def render(res: dict) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    con = Console(width=150)
+    con = Console(width=180)
     bw = res["bandwidth"]
     con.print(f"[bold]zili benchmark[/bold] mode={res['mode']}  python {res['python']}  numpy {res['numpy']}  "
               f"mesa {res['mesa']}  cpus {res['cpus']}  firm weight {res['firm_weight']:g}")
     con.print(f"memory bandwidth: {bw['gb_per_s']:.2f} GB/s (best of 5 copies of {bw['mib']} MiB, read + write)")
     t = Table(title="zili engine, baseline (1 replicate unless stated)")
-    for c in ("firms", "years", "reps", "wall s", "firm-steps/s", "slots", "alive end", "peak B/firm (tracemalloc)",
-              "RSS growth B/firm", "state B/firm", "bandwidth fraction"):
+    for c in ("firms", "years", "reps", "wall s", "firm-steps/s", "2nd run wall s", "2nd run firm-steps/s", "slots", "alive end",
+              "peak B/firm (tracemalloc)", "RSS growth B/firm", "state B/firm", "bandwidth fraction"):
         t.add_column(c, justify="right")
     for r in res["zili_sizes"] + res["zili_replicates"]:
+        w2 = r.get("warm_wall_s")
         t.add_row(f"{r['firms']:,}", str(r["years"]), str(r["replicates"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
-                  f"{r['slots']:,}", f"{r['alive_end']:,.0f}", f"{r['peak_traced_bytes_per_firm']:,.0f}",
+                  "-" if w2 is None else f"{w2:.2f}", "-" if w2 is None else f"{r['warm_firm_steps_per_s']:,.0f}", f"{r['slots']:,}", f"{r['alive_end']:,.0f}", f"{r['peak_traced_bytes_per_firm']:,.0f}",
                   f"{r['rss_growth_bytes_per_firm']:,.0f}", f"{r['state_bytes_per_firm']:,.0f}", f"{r.get('bandwidth_fraction', float('nan')):.4f}")
     con.print(t)
     if res["mesa_runs"]:
@@ -398,7 +412,8 @@ def render(res: dict) -> None:
     for k, v in res["targets"].items():
         tg.add_row(k, "not measured in this mode" if v is None else ("yes" if v else "NO"))
     con.print(tg)
-    con.print(f"headline: firm-steps/s and bandwidth fraction at {res['headline_firms']:,} synthetic firms; "
+    warm = f" (2nd run: {res['warm_firm_steps_per_s']:,.0f})" if res.get("warm_firm_steps_per_s") else ""
+    con.print(f"headline: firm-steps/s{warm} and bandwidth fraction at {res['headline_firms']:,} synthetic firms (first run); "
               f"Mesa ratio at {res['mesa_ratio_firms'] or 0:,} synthetic firms; total {res['total_s']:.0f} s")
 
 

@@ -41,6 +41,9 @@ def test_json_has_every_key(capsys):
     for row in res["zili_sizes"] + res["zili_replicates"]:
         for key in ("wall_s", "firm_steps_per_s", "peak_traced_bytes_per_firm", "rss_growth_bytes_per_firm", "bandwidth_fraction"):
             assert row[key] >= 0, key
+    for row in res["zili_sizes"]:  # a second run of each population, right after the first
+        assert row["warm_wall_s"] > 0 and row["warm_firm_steps_per_s"] * row["warm_wall_s"] == pytest.approx(row["firm_steps_per_s"] * row["wall_s"])
+    assert res["warm_firm_steps_per_s"] > 0
     assert res["firm_steps_per_s"] > 0 and res["mesa_ratio"] > 0 and 0 < res["bandwidth_fraction"]
     assert res["bandwidth"]["gb_per_s"] > 0
     assert {"ratio", "mesa_firm_steps_per_s", "zili_firm_steps_per_s"} <= set(res["mesa_runs"][0])
