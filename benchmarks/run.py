@@ -9,7 +9,7 @@ the sizes it finishes in reasonable time, and a memory-bandwidth probe, and repo
   ``firms x years x replicates / wall`` where ``firms`` is the starting population
   (synthetic firms plus the named anchors); for each population also of a second run of
   the same World right after the first ("2nd run"): a process's first run of a size also
-  pays for growing its heap and first touching the pages (at 100k firms some 20-40% more
+  pays for growing its heap and first touching the pages (at 100k firms 4-60% more
   than a second run), and the headline (``firm_steps_per_s``) is the first run's;
 * peak memory per firm, two ways: (a) the peak of memory allocated during ``simulate`` as
   traced by ``tracemalloc`` (Python objects and NumPy buffers; not memory a compiled
