@@ -283,7 +283,7 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
                           out_f, q, ubuf)
         q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
         if q > q0:  # in slot order, as _select lists them
-            o = np.argsort(out_m[q0:q]) + q0
+            o = np.argsort(out_m[q0:q], kind="mergesort") + q0  # (slots are distinct; the sort split() compiles already)
             out_m[q0:q], out_g[q0:q], out_w[q0:q], out_f[q0:q] = out_m[o], out_g[o], out_w[o], out_f[o]
     return out_r[:q].copy(), out_m[:q].copy(), out_g[:q].copy(), out_w[:q].copy(), out_f[:q].copy(), W
 

@@ -269,11 +269,13 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
                     buf[q] = item
                 for j in range(short):
                     op[buf[j]] += 1
-            else:  # the same items in O(L): the short-th largest remainder is the threshold; every
-                # item above it gets one, then the first ones at it in tiebreak order
+            else:  # the short-th largest remainder is the threshold; every item above it gets one,
+                # then the first ones at it in tiebreak order (the sort is the one split() compiles
+                # already: np.partition would add some 8 s to the first compile on a new machine)
                 for j in range(L):
                     neg[j] = -rem[order[s + j]]
-                thr = -np.partition(neg[:L], short - 1)[short - 1]
+                ng = neg[:L].copy()
+                thr = -ng[np.argsort(ng, kind="mergesort")[short - 1]]
                 left = short
                 for j in range(L):
                     it = order[s + j]
