@@ -55,6 +55,21 @@ def log_scores(state: State) -> tuple[np.ndarray, np.ndarray]:
 _CHUNK = 1024  # firms weighed together: the noise's logs and exps run vectorised over a chunk
 
 
+_LOG_YOUNG = float(np.log(2.0))  # log of the venture score's factor for firms under 5 years old
+
+
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _log_score(selection, a_cap, b_size, log_cap, log_capa, age):  # pragma: no cover - compiled
+    """A firm's log selection score (the log of :func:`_scores`): champions a_cap x log capability +
+    b_size x log capacity; venture a_cap x log capability + log 2 under 5 years old; broad
+    programmes log capacity."""
+    if selection == 0:  # champions
+        return a_cap * log_cap + b_size * log_capa
+    if selection == 1:  # venture
+        return a_cap * log_cap + (_LOG_YOUNG if age < 5 else 0.0)
+    return log_capa  # broad
+
+
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in compiled passes: the slot scan.
@@ -82,7 +97,6 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     W = np.zeros((R, G))
     soe_a, soe_b = SOES
     salt = np.uint64(0xA5A5A5A5)
-    log_young = np.log(2.0)
     slot = np.empty(L, dtype=np.int64)  # the weighed firms of a replicate, in slot order
     grp_ = np.empty(L, dtype=np.int64)
     ids = np.empty(L, dtype=np.uint64)  # mixed ids
@@ -98,12 +112,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
         n = 0
         for m in range(L):  # branch-free compaction: every slot is written, only weighed ones are kept
             grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
-            if selection == 0:  # champions
-                ls = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
-            elif selection == 1:  # venture
-                ls = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
-            else:  # broad
-                ls = log_capa[r, m]
+            ls = _log_score(selection, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
             slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], ls
             ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0) & ((m < new_lo[r]) | (m >= new_hi[r]))
             if soe_only:
@@ -185,7 +194,6 @@ def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_si
     ls = np.empty((3, R, L))
     soe = np.empty((R, L), dtype=np.bool_)
     soe_a, soe_b = SOES
-    log_young = np.log(2.0)
     pos = np.empty(N, dtype=np.int64)
     for r in range(R):
         st = start[r]
@@ -204,9 +212,8 @@ def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_si
         for j in range(st[N]):  # then every column gathered in place order (reads rise within a node)
             m = sl[j]
             where[r, j], ids[r, j] = prov[r, m], mixed[r, m]
-            ls[0, r, j] = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
-            ls[1, r, j] = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
-            ls[2, r, j] = log_capa[r, m]
+            for sel in range(3):
+                ls[sel, r, j] = _log_score(sel, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
             soe[r, j] = (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
     return start, slot, where, ids, ls, soe
 
@@ -230,7 +237,6 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
     W = np.zeros((R, G))
     soe_a, soe_b = SOES
     salt = np.uint64(0xA5A5A5A5)
-    log_young = np.log(2.0)
     by_firm = np.int64(-1)  # _pick's group argument: each firm's own (a variable, so that one version is compiled)
     q = 0
     for r in range(R):
@@ -258,12 +264,7 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
                     n += ok
         for m in range(y0[r], new_lo[r]):  # this year's start-ups opened by the funds before
             grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
-            if selection == 0:
-                lsm = a_cap * log_cap[r, m] + b_size * log_capa[r, m]
-            elif selection == 1:
-                lsm = a_cap * log_cap[r, m] + (log_young if age[r, m] < 5 else 0.0)
-            else:
-                lsm = log_capa[r, m]
+            lsm = _log_score(selection, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
             slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], lsm
             ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0)
             if soe_only:
