@@ -172,3 +172,19 @@ def test_exit_sums_match_the_numpy_formulation():
     assert np.array_equal(loss, _sum_by_replicate(np.floor(exposed * keep).astype(np.int64), r_x, R))
     assert np.array_equal(written, _sum_by_replicate(exposed, r_x, R)) and written.sum() > loss.sum() > 0
     assert np.array_equal(exits, group_sum(weight, node, N, exit_)) and np.array_equal(acq, group_sum(weight, node, N, acquire))
+
+
+def test_has_soe_is_any_alive_state_owned_firm_per_node():
+    """The compiled flag of nodes with an alive SOE (the acquirers of distressed firms) is the
+    NumPy expression it replaces: a group sum of alive SOEs above zero."""
+    from zili.model.finance import _has_soe
+    from zili.model.groups import group_sum
+    from zili.model.world import is_soe
+
+    gen = np.random.default_rng(2)
+    R, M, N = 2, 500, 12
+    node, owner = gen.integers(0, N, (R, M)), gen.integers(0, 6, (R, M))
+    alive = gen.random((R, M)) < 0.3
+    got = _has_soe(alive, owner, node, N)
+    want = group_sum(np.ones((R, M)), node, N, alive & is_soe(owner)) > 0
+    assert got.dtype == bool and np.array_equal(got, want) and want.any() and not want.all()

@@ -15,7 +15,6 @@ import numba
 import numpy as np
 
 from zili.model import backend, rng
-from zili.model.groups import group_sum
 from zili.model.jit import any_layout
 from zili.model.money import to_thousand
 from zili.model.state import State
@@ -253,6 +252,21 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
 _settle_kernel = any_layout(_settle_kernel_jit)  # one compiled version for windows of any layout (see zili.model.jit)
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _has_soe_kernel(alive, owner, node, N):  # pragma: no cover - compiled
+    """Whether each node has an alive state-owned firm (an acquirer for its distressed firms), (R, N)."""
+    R, M = alive.shape
+    out = np.zeros((R, N), dtype=np.bool_)
+    for r in range(R):
+        for m in range(M):
+            if alive[r, m] and (owner[r, m] == SOES[0] or owner[r, m] == SOES[1]):
+                out[r, node[r, m]] = True
+    return out
+
+
+_has_soe = any_layout(_has_soe_kernel)  # one compiled version for windows of any layout (see zili.model.jit)
+
+
 def _tables(state: State, world: World, k: int) -> dict:
     """The node- and tier-level tables :func:`settle` reads, for year index ``k``."""
     p = world.params
@@ -262,10 +276,9 @@ def _tables(state: State, world: World, k: int) -> dict:
     ban = world.servicing_ban[k][world.tool_nodes].max(axis=0) if world.tool_nodes.any() else np.zeros(2)
     # mature fab lines that run on advanced-tier tools (28 nm on immersion DUV) lose service too
     ban = np.array([min(1.0, ban[0] + p.mature_fab_advanced_tools * ban[1]), ban[1]])
-    soe = is_soe(state.owner)
     return {
         "price": state.price, "cost_index": state.scratch.get("cost_index", np.ones((R, N))),
-        "has_soe": group_sum(np.ones(state.alive.shape), state.node, N, state.alive & soe) > 0,
+        "has_soe": _has_soe(state.alive, state.owner, state.node, N),
         "expand": state.scratch["expand"], "tool_avail": state.scratch.get("tool_avail", np.ones((R, 2))),
         "tools_dom": state.dom_share[:, world.tool_nodes, :].mean(axis=1) if world.tool_nodes.any() else np.zeros((R, 2)),
         "fab": world.fab_nodes, "restrict": world.fin_restrict[k][world.node_sector], "ban": ban,
@@ -278,7 +291,7 @@ def _exit_sums(exit_, acquire, exposure, node, weight, keep, N):  # pragma: no c
     """The year's exit sums in one pass over the slots: for each replicate and payer, the loss
     written off on exiting firms, floor(exposure x ``keep``) (``keep`` = 1 - recovery rate), and
     the exposure written off, int64 RMB thousand (R, P) each; and exits and acquisitions by node
-    in real firms (``weight`` per slot), (R, N) each, added in slot order (as :func:`group_sum`)."""
+    in real firms (``weight`` per slot), (R, N) each, added in slot order (as :func:`zili.model.groups.group_sum`)."""
     R, M, P = exposure.shape
     loss, written = np.zeros((R, P), dtype=np.int64), np.zeros((R, P), dtype=np.int64)
     exits, acq = np.zeros((R, N)), np.zeros((R, N))
@@ -297,7 +310,7 @@ def _exit_sums(exit_, acquire, exposure, node, weight, keep, N):  # pragma: no c
 
 def _sum_by_replicate(amount: np.ndarray, r_: np.ndarray, R: int) -> np.ndarray:
     """Sum int64 rows (X, P) into (R, P) by replicate, exactly (float sums are exact below 2**53):
-    with :func:`group_sum`, the NumPy reference of :func:`_exit_sums` (a test holds them together)."""
+    with :func:`zili.model.groups.group_sum`, the NumPy reference of :func:`_exit_sums` (a test holds them together)."""
     X, P = amount.shape
     codes = (r_[:, None] * P + np.arange(P)[None, :]).ravel()
     return np.rint(np.bincount(codes, weights=amount.ravel(), minlength=R * P)).astype(np.int64).reshape(R, P)

@@ -20,8 +20,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from zili.model import backend, rng, vmath
-from zili.model.groups import group_sum
+from zili.model import backend, market, rng, vmath
 from zili.model.jit import any_layout
 from zili.model.policy import foreign_cut
 from zili.model.state import State
@@ -194,9 +193,7 @@ def step(state: State, world: World, k: int) -> State:
         state.cap, state.tier = res["cap"], res["tier"].astype(state.tier.dtype, copy=False)
     # national capability: capacity-weighted mean over China-located firms (invariant to how
     # finely the population is split); with no capacity in a node-tier, K drifts behind the frontier
-    key = state.node * 2 + state.tier
-    w = group_sum(state.capa, key, N * 2, state.alive)
-    cw = group_sum(state.capa * state.cap, key, N * 2, state.alive)
+    w, cw = market.compute_tier_sums(state, N)
     # firms do not change again before production: market and production reuse these sums
     state.scratch["tier_sums"] = (w, cw)
     drift = (state.K / (1 + world.frontier_growth)[None]).reshape(R, N * 2)

@@ -9,10 +9,11 @@ fast as domestic substitutes qualify, and never below a local-content floor.
 
 from __future__ import annotations
 
+import numba
 import numpy as np
 
 from zili.model import nev
-from zili.model.groups import group_sum
+from zili.model.jit import any_layout
 from zili.model.state import State
 from zili.model.world import World
 
@@ -26,15 +27,36 @@ def _sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 
 
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _tier_sums_kernel(node, tier, alive, capa, cap, N):  # pragma: no cover - compiled
+    """Capacity and capacity x capability of alive firms by code node x 2 + tier, (R, 2N) each, in
+    one pass; each bin adds in slot order, as :func:`zili.model.groups.group_sum` (the same bits)."""
+    R, M = node.shape
+    w, cw = np.zeros((R, 2 * N)), np.zeros((R, 2 * N))
+    for r in range(R):
+        for m in range(M):
+            if alive[r, m]:
+                key = node[r, m] * 2 + tier[r, m]
+                w[r, key] += capa[r, m]
+                cw[r, key] += capa[r, m] * cap[r, m]
+    return w, cw
+
+
+_tier_sums = any_layout(_tier_sums_kernel)  # one compiled version for windows of any layout (see zili.model.jit)
+
+
+def compute_tier_sums(state: State, N: int) -> tuple[np.ndarray, np.ndarray]:
+    """Capacity (RMB bn) and capacity x capability of alive firms by (node, tier) code node x 2 +
+    tier, (R, 2N) each, from the firms as they are now."""
+    return _tier_sums(state.node, state.tier, state.alive, state.capa, state.cap, N)
+
+
 def tier_sums(state: State, world: World) -> tuple[np.ndarray, np.ndarray]:
-    """Capacity (RMB bn) and capacity x capability of alive firms by (node, tier) code, (R, 2N) each:
-    the sums the innovation step left in the scratch (firms do not change between it and
-    production), formed here where it did not run."""
+    """:func:`compute_tier_sums` as the innovation step left them in the scratch (firms do not
+    change between it and production), formed here where it did not run."""
     sums = state.scratch.get("tier_sums")
     if sums is None:
-        N = len(world.names["node"])
-        key = state.node * 2 + state.tier
-        sums = group_sum(state.capa, key, 2 * N, state.alive), group_sum(state.capa * state.cap, key, 2 * N, state.alive)
+        sums = compute_tier_sums(state, len(world.names["node"]))
     return sums
 
 
