@@ -9,8 +9,9 @@ the sizes it finishes in reasonable time, and a memory-bandwidth probe, and repo
   ``firms x years x replicates / wall`` where ``firms`` is the starting population
   (synthetic firms plus the named anchors); for each population also of a second run of
   the same World right after the first ("2nd run"): a process's first run of a size also
-  pays for growing its heap and first touching the pages (at 100k firms 4-60% more
-  than a second run), and the headline (``firm_steps_per_s``) is the first run's;
+  pays for growing its heap and first touching the pages (at 100k firms 4-60% more than a
+  second run before large runs kept their freed memory, :mod:`zili.model.alloc`), and the
+  headline (``firm_steps_per_s``) is the first run's;
 * peak memory per firm, two ways: (a) the peak of memory allocated during ``simulate`` as
   traced by ``tracemalloc`` (Python objects and NumPy buffers; not memory a compiled
   kernel allocates outside Python's allocators), in a separate untimed 3-year run of the
