@@ -33,7 +33,7 @@ def _libc():
         libc = ctypes.CDLL(None)
         libc.gnu_get_libc_version  # glibc only (musl and others have no such settings)
         return libc
-    except (OSError, AttributeError):
+    except (OSError, AttributeError, TypeError):  # TypeError: no CDLL(None) on Windows
         return None
 
 
