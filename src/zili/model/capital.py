@@ -71,6 +71,26 @@ def _log_score(selection, a_cap, b_size, log_cap, log_capa, age):  # pragma: no 
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _compact(r, m0, m1, lo, hi, n, slot, grp_, ids, x, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, mixed,
+             selection, a_cap, b_size, Vg, A_tot):  # pragma: no cover - compiled
+    """Compact, branch-free, the firms of replicate ``r`` in slots ``m0 <= m < m1`` that a fund
+    weighs into the lists from place ``n`` (slot, group, mixed id, log score in ``x``): alive,
+    outside slots ``lo <= m < hi``, in a mandated node (``mandate`` > 0) and a group with money
+    (``A_tot``), state-owned where ``soe_only``. Every slot is written; only those are kept.
+    Returns the new ``n``."""
+    soe_a, soe_b = SOES
+    for m in range(m0, m1):
+        grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
+        ls = _log_score(selection, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
+        slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], ls
+        ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0) & ((m < lo) | (m >= hi))
+        if soe_only:
+            ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
+        n += ok
+    return n
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """One fund's deal selection over the firm slots, fused in compiled passes: the slot scan.
     The fund loop runs :func:`_select_laid`, which gives the same results, bit for bit, from the
@@ -95,7 +115,6 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     R, L = alive.shape
     G = deals.shape[1]
     W = np.zeros((R, G))
-    soe_a, soe_b = SOES
     salt = np.uint64(0xA5A5A5A5)
     slot = np.empty(L, dtype=np.int64)  # the weighed firms of a replicate, in slot order
     grp_ = np.empty(L, dtype=np.int64)
@@ -109,15 +128,8 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     for r in range(R):
         k = keys[r]
         ks = k ^ salt
-        n = 0
-        for m in range(L):  # branch-free compaction: every slot is written, only weighed ones are kept
-            grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
-            ls = _log_score(selection, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
-            slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], ls
-            ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0) & ((m < new_lo[r]) | (m >= new_hi[r]))
-            if soe_only:
-                ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
-            n += ok
+        n = _compact(r, 0, L, new_lo[r], new_hi[r], 0, slot, grp_, ids, x, alive, mandate, owner, soe_only, node, prov, log_cap,
+                     log_capa, age, mixed, selection, a_cap, b_size, Vg, A_tot)
         q = _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, out_m, out_g, out_w, out_f, q, scratch, ubuf)
     return out_r[:q], out_m[:q], out_g[:q], out_w[:q], out_f[:q], W
 
@@ -235,7 +247,6 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
     N = mandate.shape[0]
     G = deals.shape[1]
     W = np.zeros((R, G))
-    soe_a, soe_b = SOES
     salt = np.uint64(0xA5A5A5A5)
     by_firm = np.int64(-1)  # _pick's group argument: each firm's own (a variable, so that one version is compiled)
     q = 0
@@ -262,14 +273,9 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
                     if soe_only:
                         ok &= soe_l[r, j]
                     n += ok
-        for m in range(y0[r], new_lo[r]):  # this year's start-ups opened by the funds before
-            grp = node[r, m] * Vg + (prov[r, m] if Vg > 1 else 0)
-            lsm = _log_score(selection, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
-            slot[n], grp_[n], ids[n], x[n] = m, grp, mixed[r, m], lsm
-            ok = alive[r, m] & (mandate[node[r, m]] > 0) & (A_tot[r, grp] > 0)
-            if soe_only:
-                ok &= (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
-            n += ok
+        # this year's start-ups opened by the funds before (slots y0..new_lo), compacted as the slot scan does
+        n = _compact(r, y0[r], new_lo[r], 0, 0, n, slot, grp_, ids, x, alive, mandate, owner, soe_only, node, prov, log_cap,
+                     log_capa, age, mixed, selection, a_cap, b_size, Vg, A_tot)
         q0 = q
         # the compacted firms (this year's start-ups after the runs) are weighed and summed after every run
         _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
