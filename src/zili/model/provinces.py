@@ -126,15 +126,12 @@ def lgfv_step(state: State, world: World, k: int) -> None:
     if u_prov < 0 or lever <= 0:
         return
     pay = world.fund_payin[k, u_prov]
-    payers = np.nonzero(pay)[0]
-    prov = world.payer_province[payers]
-    payers, prov = payers[prov >= 0], prov[prov >= 0]
-    new_debt = (pay[payers] * lever / (1 + lever)).astype(np.int64)  # truncated, as int() would
-    if len(np.unique(prov)) == len(prov):  # one paying payer per province: all provinces at once
-        state.lgfv[:, prov] = np.floor(state.lgfv[:, prov] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
-        return
-    for v, debt in zip(prov, new_debt):
-        state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + debt
+    for payer in np.nonzero(pay)[0]:  # a few dozen provinces a year: a loop over payers, not firms
+        v = int(world.payer_province[payer])
+        if v < 0:
+            continue
+        new_debt = int(pay[payer] * lever / (1 + lever))
+        state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
 
 
 def expansion(state: State, world: World, k: int) -> State:
