@@ -130,6 +130,19 @@ def test_missing_parent(tmp_path):
         load_scenario(str(p))
 
 
+def test_a_mistyped_name_gets_the_closest_one(tmp_path):
+    """A newcomer's typos: the error names the file whose ``extends`` is wrong and suggests the
+    closest shipped scenario; an unknown field suggests the closest allowed one."""
+    p = write(tmp_path, "mine.toml", 'extends = "basline"\n')
+    with pytest.raises(ScenarioError, match=r"mine\.toml: extends = 'basline': scenario 'basline' not found; allowed: .*; did you mean 'baseline'\?$"):
+        load_scenario(str(p))
+    with pytest.raises(ScenarioError, match=r"params\.capital\.selection_nosie = 0\.5: unknown field; allowed: .*; did you mean 'selection_noise'\?$"):
+        load_scenario("baseline", sets=["params.capital.selection_nosie=0.5"])
+    with pytest.raises(ScenarioError) as far:  # nothing close: no suggestion
+        load_scenario("baseline", sets=["params.capital.zzzz=1"])
+    assert "did you mean" not in str(far.value)
+
+
 def test_missing_file():
     with pytest.raises(ScenarioError, match="not found; allowed"):
         load_scenario("/no/such/scenario.toml")

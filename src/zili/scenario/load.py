@@ -9,6 +9,7 @@ the same name as a parent event replaces it. Every failure raises
 from __future__ import annotations
 
 import copy
+import difflib
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -35,7 +36,15 @@ def shipped_scenarios() -> dict[str, Path]:
     return {p.stem: p for p in sorted(scenarios_dir().glob("*.toml"))}
 
 
-def _resolve_path(ref: str, relative_to: Path | None) -> Path:
+def _did_you_mean(word: str, choices) -> str:
+    """``; did you mean 'x'?`` for the closest of ``choices`` to a mistyped ``word``, else nothing."""
+    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.75)
+    return f"; did you mean {close[0]!r}?" if close else ""
+
+
+def _resolve_path(ref: str, relative_to: Path | None, source: Path | None = None) -> Path:
+    """The file of scenario ``ref`` (a shipped name or a path, also relative to ``relative_to``);
+    ``source`` is the file whose ``extends`` names it, for the error message."""
     shipped = shipped_scenarios()
     if ref in shipped:
         return shipped[ref]
@@ -47,7 +56,9 @@ def _resolve_path(ref: str, relative_to: Path | None) -> Path:
     for c in candidates:
         if c.is_file():
             return c
-    raise ScenarioError(f"scenario {ref!r} not found; allowed: a TOML file path or a shipped scenario ({', '.join(shipped)})")
+    where = f"{source.name}: extends = {ref!r}: " if source is not None else ""
+    raise ScenarioError(f"{where}scenario {ref!r} not found; allowed: a TOML file path or a shipped scenario "
+                        f"({', '.join(shipped)}){_did_you_mean(ref, shipped)}")
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -87,7 +98,7 @@ def raw_scenario(ref: str | Path, *, _seen: tuple[str, ...] = ()) -> dict[str, A
     if parent_ref is not None:
         if not isinstance(parent_ref, str):
             raise ScenarioError(f"extends = {parent_ref!r}: not a string; allowed: a scenario name or path")
-        parent_path = _resolve_path(parent_ref, path.parent)
+        parent_path = _resolve_path(parent_ref, path.parent, source=path)
         parent = raw_scenario(parent_path, _seen=_seen + (key,))
         doc = merge({k: v for k, v in parent.items() if k not in ("name", "description")}, doc)
     doc.setdefault("name", path.stem)
@@ -228,7 +239,8 @@ def _format_one(err: dict[str, Any], doc: dict[str, Any]) -> str:
     value = err.get("input")
     if typ == "extra_forbidden":
         allowed = _allowed_fields(tuple(err.get("loc", ())))
-        return f"{loc} = {value!r}: unknown field; allowed: {', '.join(allowed) if allowed else 'see docs/SCENARIOS.md'}"
+        hint = _did_you_mean(err["loc"][-1], allowed) if err.get("loc") else ""
+        return f"{loc} = {value!r}: unknown field; allowed: {', '.join(allowed) if allowed else 'see docs/SCENARIOS.md'}{hint}"
     if typ == "union_tag_invalid":
         tag = value.get("kind") if isinstance(value, dict) else value
         return f"{loc}.kind = {tag!r}: unknown event kind; allowed: {', '.join(EVENT_KINDS)}"
