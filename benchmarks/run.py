@@ -85,6 +85,13 @@ def _simulate(world, replicates: int, backend: str | None = None):
     return simulate(world, replicates=replicates, entropy=root_entropy(1), **kw)
 
 
+def _timed(world, replicates: int, backend: str | None = None):
+    """(trajectory, wall seconds) of one :func:`_simulate`."""
+    t0 = time.perf_counter()
+    traj = _simulate(world, replicates, backend)
+    return traj, time.perf_counter() - t0
+
+
 def _state_bytes(state) -> int:
     """Bytes of the State's firm arrays: every array whose leading axes are (replicates, slots)."""
     R, M = state.alive.shape
@@ -125,9 +132,7 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
     F = len(world.firm_id)
     gc.collect()
     rss0 = _rss_peak()
-    t0 = time.perf_counter()
-    traj = _simulate(world, replicates, backend)
-    wall = time.perf_counter() - t0
+    traj, wall = _timed(world, replicates, backend)
     rss = max(_rss_peak() - rss0, 0)
     sbytes = _state_bytes(traj.state)
     slots, alive = int(traj.state.alive.shape[1]), float(traj.state.alive.sum() / replicates)
@@ -135,9 +140,7 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
     gc.collect()
     warm_wall = None
     if warm:
-        t0 = time.perf_counter()
-        _simulate(world, replicates, backend)
-        warm_wall = time.perf_counter() - t0
+        warm_wall = _timed(world, replicates, backend)[1]
         gc.collect()
     peak = _traced_peak(firms, min(memory_years, years), replicates) if memory_years else 0
     steps = F * years * replicates
@@ -167,9 +170,7 @@ def time_mesa(firms: int, years: int) -> dict:
     F = len(world.firm_id)
 
     def zili_run() -> float:
-        t0 = time.perf_counter()
-        _simulate(world, 1)
-        return time.perf_counter() - t0
+        return _timed(world, 1)[1]
 
     walls = [zili_run()]
     t0 = time.perf_counter()
@@ -260,9 +261,7 @@ def time_steps(firms: int, years: int) -> dict:
         for owner, name, key in targets:
             saved.append((owner, name, getattr(owner, name)))
             setattr(owner, name, timed(key, getattr(owner, name)))
-        t0 = time.perf_counter()
-        _simulate(world, 1)
-        wall = time.perf_counter() - t0
+        wall = _timed(world, 1)[1]
     finally:
         for owner, name, fn in reversed(saved):
             setattr(owner, name, fn)
