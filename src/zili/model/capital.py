@@ -52,7 +52,7 @@ def log_scores(state: State) -> tuple[np.ndarray, np.ndarray]:
     return np.log(np.maximum(state.cap, 1e-6)), np.log(np.maximum(state.capa, 1e-6))
 
 
-_CHUNK = 1024  # firms weighed together: the noise's logs and exps run vectorised over a chunk
+_CHUNK = vmath.CHUNK  # firms weighed together: the vectorised logs and exps run over a chunk
 
 
 _LOG_YOUNG = float(np.log(2.0))  # log of the venture score's factor for firms under 5 years old

@@ -77,7 +77,7 @@ def advance(xp, f: dict, t: dict, p: dict) -> dict:
     return {"cap": xp.maximum(new, 1e-6), "tier": xp.where(up, 1, tier)}
 
 
-_CHUNK = 1024  # slots whose noise is drawn together: the logs, cos and exp run vectorised over a chunk
+_CHUNK = vmath.CHUNK  # slots whose noise is drawn together: the vectorised logs and exps run over a chunk
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

@@ -33,6 +33,9 @@ _LG5, _LG6, _LG7 = 1.818357216161805012e-01, 1.531383769920937332e-01, 1.4798198
 _INVLN2 = 1.44269504088896338700e00
 _P1, _P2, _P3 = 1.66666666666666019037e-01, -2.77777777770155933842e-03, 6.61375632143793436117e-05
 _P4, _P5 = -1.65339022054652515390e-06, 4.13813679705723846039e-08
+#: elements a caller hands these functions at a time: its dense loops over a chunk stay in L1
+#: cache with their scratch buffers (the capital and innovation kernels work in chunks of it)
+CHUNK = 1024
 _MAGIC = 6755399441055744.0  # 1.5 x 2**52: adding it rounds a float to an integer held in the low bits
 _MAGIC_BITS = np.uint64(0x4338000000000000)
 _TWO52_BITS = np.uint64(0x4330000000000000)  # 2**52: OR-ing a small integer into its mantissa makes 2**52 + integer
