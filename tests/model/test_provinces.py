@@ -75,9 +75,10 @@ def test_reinvest_kernel_is_the_firm_array_formulation_bit_for_bit():
 
 
 @pytest.mark.parametrize("payer_province", [[0, 2, -1, 1], [0, 2, 2, -1]])
-def test_lgfv_step_matches_the_payer_by_payer_rule(payer_province):
-    """Each paying province's LGFV debt: last year's with interest (floored), plus the levered part
-    of its payer's money (truncated); one payer at a time where two payers share a province."""
+def test_lgfv_debt_accrues_interest_once_a_year_in_every_province(payer_province):
+    """Every province's LGFV debt: last year's with one year's interest (floored), also where the
+    province pays nothing in this year, plus the levered part of each of its payers' money
+    (truncated); two payers in one province add their debt but the interest is charged once."""
     from types import SimpleNamespace
 
     from zili.model.provinces import lgfv_step
@@ -89,9 +90,33 @@ def test_lgfv_step_matches_the_payer_by_payer_rule(payer_province):
     start = np.array([[1_000_003, 2_000_005, 999_999], [0, 17, 123_456_789]], dtype=np.int64)
     state = SimpleNamespace(lgfv=start.copy())
     lgfv_step(state, world, 0)
-    ref = start.copy()
-    for payer in np.nonzero(pay[0, 0])[0]:
+    ref = np.floor(start * 1.043).astype(np.int64)
+    for payer in range(4):
         v = payer_province[payer]
         if v >= 0:
-            ref[:, v] = np.floor(ref[:, v] * (1 + params.lgfv_rate)).astype(np.int64) + int(pay[0, 0, payer] * 1.5 / 2.5)
-    assert np.array_equal(state.lgfv, ref) and (state.lgfv != start).any()
+            ref[:, v] += int(pay[0, 0, payer] * 1.5 / 2.5)
+    assert np.array_equal(state.lgfv, ref)
+    # a province without a paying payer this year still accrues interest on its debt
+    quiet = [v for v in range(3) if all(payer_province[i] != v or pay[0, 0, i] == 0 for i in range(4))]
+    assert quiet
+    for v in quiet:
+        assert (state.lgfv[:, v] == np.floor(start[:, v] * 1.043)).all() and state.lgfv[0, v] > start[0, v]
+    # with two payers in province 2, its debt is charged interest once, not once per payer
+    if payer_province.count(2) == 2:
+        assert state.lgfv[1, 2] == int(np.floor(123_456_789 * 1.043)) + int(3_333_333 * 0.6)
+
+
+def test_lgfv_debt_grows_with_interest_in_years_without_pay_in():
+    """A year in which the provincial fund receives nothing: the debt still grows by its interest."""
+    from types import SimpleNamespace
+
+    from zili.model.provinces import lgfv_step
+
+    params = SimpleNamespace(province_race=True, lgfv_leverage=0.5, lgfv_rate=0.05)
+    pay = np.array([[[1_000_000, 0]], [[0, 0]]])  # paid in year 0, nothing in year 1
+    world = SimpleNamespace(params=params, fund_is_provincial=np.array([True]), fund_payin=pay, payer_province=np.array([0, 1]))
+    state = SimpleNamespace(lgfv=np.zeros((1, 2), dtype=np.int64))
+    lgfv_step(state, world, 0)
+    assert state.lgfv.tolist() == [[333_333, 0]]
+    lgfv_step(state, world, 1)
+    assert state.lgfv.tolist() == [[349_999, 0]]

@@ -119,19 +119,20 @@ def _reinvest_kernel(codes, due, alive, cash, capex, capa, node, intensity, N): 
 
 
 def lgfv_step(state: State, world: World, k: int) -> None:
-    """LGFV debt: last year's debt with interest, plus the levered part of this year's provincial money."""
+    """LGFV debt, int64 RMB thousand (R, V): every province's debt of last year with a year's
+    interest (floored), once a year whether or not the province pays in this year, plus the
+    levered part of what each of its payers pays into the provincial fund this year (truncated)."""
     p = world.params
     lever = p.lgfv_leverage if p.province_race else 0.0
     u_prov = int(np.nonzero(world.fund_is_provincial)[0][0]) if world.fund_is_provincial.any() else -1
     if u_prov < 0 or lever <= 0:
         return
+    state.lgfv[:] = np.floor(state.lgfv * (1 + p.lgfv_rate)).astype(np.int64)
     pay = world.fund_payin[k, u_prov]
     for payer in np.nonzero(pay)[0]:  # a few dozen provinces a year: a loop over payers, not firms
         v = int(world.payer_province[payer])
-        if v < 0:
-            continue
-        new_debt = int(pay[payer] * lever / (1 + lever))
-        state.lgfv[:, v] = np.floor(state.lgfv[:, v] * (1 + p.lgfv_rate)).astype(np.int64) + new_debt
+        if v >= 0:
+            state.lgfv[:, v] += int(pay[payer] * lever / (1 + lever))
 
 
 def expansion(state: State, world: World, k: int) -> State:
