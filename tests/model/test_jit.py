@@ -35,3 +35,16 @@ def test_a_new_dtype_gets_its_own_version():
     n = len(_add_rows.overloads)
     kernel(np.zeros(2), np.ones((2, 3), dtype=np.int64), (np.zeros((2, 3), dtype=np.int64),))
     assert len(_add_rows.overloads) == n + 1
+
+
+def test_contiguous_calls_get_a_dense_version_with_the_same_results():
+    """With ``contiguous=True``: calls whose arrays are all C-contiguous run a version of layout "C",
+    the others the any-layout one; two versions in all, the same results in place."""
+    fresh = numba.njit(cache=False)(_add_rows.py_func)  # its own dispatcher: no versions from other tests
+    kernel = any_layout(fresh, contiguous=True)
+    full = np.arange(40.0).reshape(4, 10)
+    for x in (full[:1, :7], full[:, :7], full, full[1:3], full[::2]):  # one row, strided, whole, dense rows, every other row
+        out, book = np.zeros(x.shape[0]), np.zeros_like(full)[: x.shape[0], : x.shape[1]]
+        total = kernel(out, x, (book,))
+        assert np.array_equal(out, x.sum(axis=1)) and total == x.sum() and np.array_equal(book, x)
+    assert sorted(sig[1].layout for sig in fresh.overloads) == ["A", "C"]

@@ -249,7 +249,7 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
             books[9][r, m] += wo
 
 
-_settle_kernel = any_layout(_settle_kernel_jit)  # one compiled version for windows of any layout (see zili.model.jit)
+_settle_kernel = any_layout(_settle_kernel_jit, contiguous=True)  # one compiled version for windows of any layout, one for dense ones (see zili.model.jit)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

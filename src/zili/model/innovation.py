@@ -144,7 +144,7 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
                 cap[r, m] = max(new, 1e-6)
 
 
-_advance_kernel = any_layout(_advance_kernel_jit)  # one compiled version for windows of any layout (see zili.model.jit)
+_advance_kernel = any_layout(_advance_kernel_jit, contiguous=True)  # one compiled version for windows of any layout, one for dense ones (see zili.model.jit)
 
 
 def _tables(state: State, world: World, k: int) -> dict:

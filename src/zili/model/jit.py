@@ -7,6 +7,12 @@ strided otherwise. So a kernel of some sixty arguments could be compiled many ti
 one run, once for each mix of layouts it meets, at up to half a minute each the first time
 on a machine. :func:`any_layout` compiles one version whose arrays all have layout "A"
 (any strides, the same machine code for both) and calls it with contiguous arrays too.
+
+A kernel that runs over every firm slot each year (finance, innovation) is also given a
+second version, ``contiguous=True``, for calls whose arrays are all C-contiguous (a run of
+one replicate): there the compiler knows each row is dense, which made the finance pass
+about 15% and the innovation pass about 10% faster at 100k firms (measured on a saved year's
+arguments, each version timed alternately). At most two versions are compiled.
 """
 
 from __future__ import annotations
@@ -37,18 +43,29 @@ def _key(a):
     return type(a)
 
 
-def any_layout(kernel):
+def _dense(a) -> bool:
+    """Whether every array in ``a`` (also inside tuples) is C-contiguous."""
+    if isinstance(a, np.ndarray):
+        return a.flags.c_contiguous
+    if isinstance(a, tuple):
+        return all(map(_dense, a))
+    return True
+
+
+def any_layout(kernel, contiguous: bool = False):
     """Wrap the numba dispatcher ``kernel``: each call compiles (or loads from numba's cache)
     the version for its arguments' types with every array of layout "A", once, and calls that
     version's entry point directly, so contiguous arrays are passed as they are, never copied,
-    and numba's search for a convertible version (slow, at every call) is never made."""
-    entry: dict = {}  # a cheap key of the arguments' types -> the entry point of their any-layout version
+    and numba's search for a convertible version (slow, at every call) is never made. Where
+    ``contiguous``, a call whose arrays are all C-contiguous gets the version of layout "C"."""
+    entry: dict = {}  # a cheap key of the arguments' types -> the entry point of their version
 
     def call(*args):
-        key = tuple(map(_key, args))
+        dense = contiguous and all(map(_dense, args))
+        key = (dense,) + tuple(map(_key, args))
         fn = entry.get(key)
         if fn is None:
-            sig = tuple(_any(numba.typeof(a)) for a in args)
+            sig = tuple(numba.typeof(a) if dense else _any(numba.typeof(a)) for a in args)
             kernel.compile(sig)
             fn = entry[key] = kernel.overloads[sig].entry_point
         return fn(*args)
