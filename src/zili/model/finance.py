@@ -257,10 +257,10 @@ def _has_soe_kernel(alive, owner, node, N):  # pragma: no cover - compiled
     """Whether each node has an alive state-owned firm (an acquirer for its distressed firms), (R, N)."""
     R, M = alive.shape
     out = np.zeros((R, N), dtype=np.bool_)
+    soe_a, soe_b = SOES
     for r in range(R):
-        for m in range(M):
-            if alive[r, m] and (owner[r, m] == SOES[0] or owner[r, m] == SOES[1]):
-                out[r, node[r, m]] = True
+        for m in range(M):  # branch-free: a dead slot's turn is a store of what is there already
+            out[r, node[r, m]] |= alive[r, m] & ((owner[r, m] == soe_a) | (owner[r, m] == soe_b))
     return out
 
 
