@@ -89,7 +89,7 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
     (:mod:`zili.model.vmath`, within 2 ulp of libm), then each firm's gain.
 
     ``keys`` (R, 3): the normal's two streams and the upgrade draw's; ``listed_f0`` (F0,): the
-    entity-list flag of the starting slots (entrants are never listed).
+    entity-list flag of the starting slots (entrants are never listed; empty in a year without listings).
     """
     rss, rdmin, soe_eff, rde, spill, hsb, lic, nsd, thr, ups = (pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9])
     R, M = alive.shape
@@ -179,7 +179,11 @@ def step(state: State, world: World, k: int) -> State:
     normal2 = rng._splitmix(keys ^ np.uint64(0xD1B54A32D192ED03))  # the second stream of rng.normal
     keys3 = np.stack([keys, normal2, keys ^ np.uint64(0x5DEECE66D)], axis=1)
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
-    listed_f0 = world.entity_listed[k][state.f0_order].astype(float)
+    # the entity-list severity of the starting slots (none listed: an empty array, which the kernel reads as 0),
+    # gathered once a year; production reads it too
+    listed = world.entity_listed[k]
+    listed_f0 = listed[state.f0_order].astype(float) if listed.any() else np.zeros(0)
+    state.scratch["listed_f0"] = listed_f0
     if state.backend == "numba":
         _advance_kernel(state.alive, state.node, state.tier, state.owner, state.prov, state.cap, state.capa, state.rd_own,
                         state.grants, listed_f0, state.weight, state.fid, keys3, t["talent"], t["lbd"], t["K"], t["hub"],

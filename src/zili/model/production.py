@@ -120,11 +120,13 @@ def step(state: State, world: World, k: int) -> State:
     output = dom + exports
     util = output.sum(axis=2) / np.maximum(capacity.sum(axis=2), 1e-12)
     # firm outputs: node-tier output shared by capacity x capability, less entity-listing losses
-    listed = world.entity_listed[k].any()
+    listed = sc.pop("listed_f0", None)  # the starting slots' listing severity, as innovation gathered it this year
+    if listed is None:
+        listed = world.entity_listed[k][state.f0_order] if world.entity_listed[k].any() else np.zeros(0)
     loss = np.zeros((R, 0))
-    if listed:
+    if listed.size:
         dom_in = state.dom_share.mean(axis=2)[:, world.entity_nodes[k]].mean(axis=1) if world.entity_nodes[k].any() else np.ones(R)
-        loss = world.entity_listed[k][state.f0_order][None, :] * (1.0 - dom_in[:, None])
+        loss = listed[None, :] * (1.0 - dom_in[:, None])
     state.out = _firm_output(state.alive, state.node, state.tier, state.capa, state.cap, loss, np.ascontiguousarray(output.reshape(R, N * 2)))
     # prices: overcapacity lowers them; battery costs also fall with cumulative output
     target = p.target_utilisation
