@@ -191,3 +191,21 @@ def test_pairwise_sum_is_numpys(n):
 
     a = np.random.default_rng(n).random((2, n)) ** 5
     assert 0.0 + _pairwise_sum(a[1], 0, n) == a.sum(axis=1)[1]
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_kth_largest_is_the_sorted_value(seed):
+    """The quickselect of the split's threshold gives the value sorting gives, with ties, runs of
+    equal values, sorted and reversed input, and every k."""
+    from zili.model.money import REM_BUCKETS, _kth_largest, _quickselect
+
+    gen = np.random.default_rng(seed)
+    n = int(gen.integers(1, 300))
+    cases = [gen.random(n), gen.integers(0, 4, n).astype(float), np.full(n, 0.25), np.sort(gen.random(n)),
+             np.sort(gen.random(n))[::-1].copy(), np.where(gen.random(n) < 0.3, -1.0, gen.random(n))]
+    for x in cases:
+        want = np.sort(x)[::-1]
+        for k in {1, n, int(gen.integers(1, n + 1)), (n + 1) // 2}:
+            assert _quickselect(x.copy(), k) == want[k - 1]
+            assert _kth_largest(x.copy(), k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == want[k - 1]
+            assert _kth_largest(x * 7 - 3, k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == (want * 7 - 3)[k - 1]  # beyond [0, 1)

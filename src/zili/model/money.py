@@ -207,6 +207,70 @@ def split_groups(total: np.ndarray, group: np.ndarray, weights: np.ndarray, tieb
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _quickselect(a, k):  # pragma: no cover - compiled
+    """The ``k``-th largest value of ``a`` (1 <= k <= a.size; ``a`` is reordered in place): what
+    sorting descending and reading place k - 1 gives, by quickselect (median-of-three pivot,
+    three-way partition, so runs of equal values end it at once). Expected time linear in the
+    size, against n log n for the sort; ``np.partition`` would add some 8 s to the first compile
+    on a new machine."""
+    lo, hi, want = 0, a.shape[0] - 1, k - 1
+    while lo < hi:
+        mid = (lo + hi) >> 1
+        x, y, z = a[lo], a[mid], a[hi]
+        p = max(min(x, y), min(max(x, y), z))  # the median of the three
+        lt, i, gt = lo, lo, hi  # a[lo:lt] > p, a[lt:i] == p, a[gt + 1:hi + 1] < p
+        while i <= gt:
+            v = a[i]
+            if v > p:
+                a[i], a[lt] = a[lt], v
+                lt += 1
+                i += 1
+            elif v < p:
+                a[i], a[gt] = a[gt], v
+                gt -= 1
+            else:
+                i += 1
+        if want < lt:
+            hi = lt - 1
+        elif want > gt:
+            lo = gt + 1
+        else:
+            return p
+    return a[lo]
+
+
+REM_BUCKETS = 128  # buckets of [0, 1) in which _kth_largest first counts a group's remainders
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _kth_largest(a, k, count):  # pragma: no cover - compiled
+    """The ``k``-th largest value of ``a`` (1 <= k <= a.size; ``a`` is reordered in place), as
+    :func:`_quickselect` gives it, for remainders: values in [0, 1) are first counted in
+    :data:`REM_BUCKETS` equal buckets (below 0 in one more; ``count`` is a buffer of
+    REM_BUCKETS + 1), the bucket holding the k-th largest is found from the top, and only its
+    values are selected among. The buckets are ordered by value whatever the values, so the
+    result is exact for any input; for remainders, spread over [0, 1), it costs about two
+    branch-free passes instead of a quickselect's mispredicted branches over the whole group."""
+    n = a.shape[0]
+    B = REM_BUCKETS
+    count[:] = 0
+    for j in range(n):
+        v = a[j]
+        count[0 if v < 0 else 1 + min(np.int64(v * B), B - 1)] += 1
+    b, above = B, 0  # from the top bucket down: values in buckets above b
+    while above + count[b] < k:
+        above += count[b]
+        b -= 1
+    c = 0
+    for j in range(n):  # the bucket's values to the front (c <= j: nothing unread is overwritten)
+        v = a[j]
+        if (0 if v < 0 else 1 + min(np.int64(v * B), B - 1)) == b:
+            a[c] = v
+            c += 1
+    return _quickselect(a[:c], k - above)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover - compiled
     """:func:`split_groups` for each row of ``totals`` (P, G) over the same items: the group
     structure (weight sums, items by group then tiebreak) is built once for all rows."""
@@ -228,8 +292,12 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
         fill[group[i]] += 1
     for g in range(G):
         if start[g + 1] - start[g] > 1:
-            seg = order[start[g]:start[g + 1]].copy()
-            order[start[g]:start[g + 1]] = seg[np.argsort(tiebreak[seg], kind="mergesort")]
+            seg = order[start[g]:start[g + 1]]
+            ordered = True  # (items often come in tiebreak order already: then no sort)
+            for j in range(1, seg.shape[0]):
+                ordered &= tiebreak[seg[j - 1]] <= tiebreak[seg[j]]
+            if not ordered:
+                seg[:] = seg[np.argsort(tiebreak[seg], kind="mergesort")]
     share = np.empty(n)  # each item's share of its group's total, the same for every row
     for i in range(n):
         g = group[i]
@@ -238,7 +306,8 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
     rem = np.empty(n)
     got = np.zeros(G, dtype=np.int64)
     buf = np.empty(n, dtype=np.int64)
-    neg = np.empty(n)
+    pool = np.empty(n)  # one group's remainders, reordered in finding the threshold
+    count = np.empty(REM_BUCKETS + 1, dtype=np.int64)
     for p in range(P):
         got[:] = 0
         tp, op = totals[p], out[p]
@@ -270,12 +339,10 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
                 for j in range(short):
                     op[buf[j]] += 1
             else:  # the short-th largest remainder is the threshold; every item above it gets one,
-                # then the first ones at it in tiebreak order (the sort is the one split() compiles
-                # already: np.partition would add some 8 s to the first compile on a new machine)
+                # then the first ones at it in tiebreak order
                 for j in range(L):
-                    neg[j] = -rem[order[s + j]]
-                ng = neg[:L].copy()
-                thr = -ng[np.argsort(ng, kind="mergesort")[short - 1]]
+                    pool[j] = rem[order[s + j]]
+                thr = _kth_largest(pool[:L], short, count)
                 left = short
                 for j in range(L):
                     it = order[s + j]
