@@ -347,22 +347,6 @@ def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, p
         assert a.dtype == b.dtype and np.array_equal(a, b)
 
 
-@pytest.mark.parametrize("hi", [300, 130_000, 5_000_000])  # one, two and three radix passes
-@pytest.mark.parametrize("n", [0, 1, 255, 256, 4_700])  # the merge sort below 256, the radix sort from 256
-def test_slot_order_is_the_argsort_of_distinct_slots(n, hi):
-    """The picks' slot order (a radix sort) is the permutation np.argsort gives, also on the sorted
-    runs the layout's nodes produce."""
-    from zili.model.capital import _slot_order
-
-    gen = np.random.default_rng(n + hi)
-    n = min(n, hi)
-    slots = gen.choice(hi, n, replace=False).astype(np.int64)
-    runs = np.concatenate([np.sort(part) for part in np.array_split(slots, 7)])  # sorted runs, as node by node
-    for x in (slots, runs):
-        o = _slot_order(x, hi)
-        assert o.dtype == np.int64 and np.array_equal(o, np.argsort(x, kind="stable"))
-
-
 def test_compiled_cap_matches_the_numpy_reference():
     """``_capped`` gives the integers of ``_apply_cap``: totals above floor(cap x weight) scaled down
     per payer (floor division), the others untouched, on ties at the cap and on zero totals too."""

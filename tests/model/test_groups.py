@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -48,3 +49,21 @@ def test_group_sum_of_a_replicate_is_the_same_alone_or_in_a_batch():
     batch = group_sum(fv, key, 64)
     for r in range(5):
         assert np.array_equal(group_sum(fv[r : r + 1], key[r : r + 1], 64)[0], batch[r])
+
+
+@pytest.mark.parametrize("hi", [300, 130_000, 5_000_000])  # one, two and three radix passes
+@pytest.mark.parametrize("n", [0, 1, 255, 256, 4_700])  # the merge sort below 256, the radix sort from 256
+def test_key_order_is_the_stable_argsort(n, hi):
+    """The order of integer keys (a radix sort) is the permutation a stable np.argsort gives: on
+    distinct slots, on the sorted runs the layout's nodes produce (a fund's picks), and on keys
+    with repeats (a firm's deal rows from several payers)."""
+    from zili.model.groups import key_order
+
+    gen = np.random.default_rng(n + hi)
+    n = min(n, hi)
+    slots = gen.choice(hi, n, replace=False).astype(np.int64)
+    runs = np.concatenate([np.sort(part) for part in np.array_split(slots, 7)])  # sorted runs, as node by node
+    repeats = np.concatenate([slots, slots[: n // 3]])[::-1].copy()
+    for x in (slots, runs, repeats):
+        o = key_order(x, hi)
+        assert o.dtype == np.int64 and np.array_equal(o, np.argsort(x, kind="stable"))

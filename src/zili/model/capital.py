@@ -16,6 +16,7 @@ import numba
 import numpy as np
 
 from zili.model import provinces, rng, vmath
+from zili.model.groups import key_order
 from zili.model.jit import any_layout
 from zili.model.money import THOUSAND_PER_BN, _split_groups_kernel, _split_kernel, split
 from zili.model.state import State, entries_per_year
@@ -230,40 +231,6 @@ def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_si
     return start, slot, where, ids, ls, soe
 
 
-_RADIX_BITS = 11  # bits of a slot sorted per pass of _slot_order: 2 passes below 4 million slots
-
-
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _slot_order(slots, hi):  # pragma: no cover - compiled
-    """The order that sorts ``slots`` (distinct, 0 <= slot < ``hi``) ascending: the permutation
-    ``np.argsort`` gives (keys are distinct, so every sort gives the same one). A least-significant-
-    digit radix sort of :data:`_RADIX_BITS` bits a pass (two passes below 4 million slots), some ten
-    times faster than the merge sort on a venture fund's few thousand picks a year; short lists
-    use the merge sort, which :func:`zili.model.money.split_groups` compiles already."""
-    n = slots.shape[0]
-    if n < 256:
-        return np.argsort(slots, kind="mergesort")
-    B = 1 << _RADIX_BITS
-    mask = np.int64(B - 1)
-    o = np.arange(n)
-    tmp = np.empty(n, dtype=np.int64)
-    count = np.empty(B + 1, dtype=np.int64)
-    shift = 0
-    while shift == 0 or ((hi - 1) >> shift) > 0:
-        count[:] = 0
-        for i in range(n):
-            count[((slots[o[i]] >> shift) & mask) + 1] += 1
-        for b in range(B):
-            count[b + 1] += count[b]
-        for i in range(n):  # stable: equal digits keep the order of the pass before
-            d = (slots[o[i]] >> shift) & mask
-            tmp[count[d]] = o[i]
-            count[d] += 1
-        o, tmp = tmp, o
-        shift += _RADIX_BITS
-    return o
-
-
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys,
                  selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
@@ -324,7 +291,7 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
                           out_f, q, ubuf)
         q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
         if q > q0:  # in slot order, as _select lists them
-            o = _slot_order(out_m[q0:q], alive.shape[1]) + q0
+            o = key_order(out_m[q0:q], alive.shape[1]) + q0  # (slots are distinct)
             out_m[q0:q], out_g[q0:q], out_w[q0:q], out_f[q0:q] = out_m[o], out_g[o], out_w[o], out_f[o]
     return out_r[:q].copy(), out_m[:q].copy(), out_g[:q].copy(), out_w[:q].copy(), out_f[:q].copy(), W
 

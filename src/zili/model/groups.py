@@ -3,7 +3,8 @@
 ``group_sum(values, key, G)`` adds firm values into (R, G) bins in one compiled pass
 (its NumPy reference is one ``np.bincount`` over flattened (replicate, group) codes).
 Elements of a replicate are added in firm-slot order, so a replicate sums identically
-alone or inside a batch.
+alone or inside a batch. ``key_order(keys, hi)`` puts items in the order of their integer
+group or slot codes (a radix sort).
 """
 
 from __future__ import annotations
@@ -75,3 +76,37 @@ def group_max(values: np.ndarray, key: np.ndarray, G: int, mask: np.ndarray, fil
     flat = (key + (np.arange(R)[:, None] * G))[mask]
     np.maximum.at(out, flat, values[mask])
     return out.reshape(R, G)
+
+
+RADIX_BITS = 11  # bits of a key sorted per pass of key_order: 2 passes below 4 million
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def key_order(keys, hi):  # pragma: no cover - compiled
+    """The stable order that sorts ``keys`` (int64, 0 <= key < ``hi``) ascending: the permutation
+    ``np.argsort(keys, kind="stable")`` gives. A least-significant-digit radix sort of
+    :data:`RADIX_BITS` bits a pass (two passes below 4 million, as for firm slots and flat
+    (replicate, slot) codes), some ten times faster than the merge sort on a few thousand keys
+    (a venture fund's picks of a year); short lists use the merge sort."""
+    n = keys.shape[0]
+    if n < 256:
+        return np.argsort(keys, kind="mergesort")
+    B = 1 << RADIX_BITS
+    mask = np.int64(B - 1)
+    o = np.arange(n)
+    tmp = np.empty(n, dtype=np.int64)
+    count = np.empty(B + 1, dtype=np.int64)
+    shift = 0
+    while shift == 0 or ((hi - 1) >> shift) > 0:
+        count[:] = 0
+        for i in range(n):
+            count[((keys[o[i]] >> shift) & mask) + 1] += 1
+        for b in range(B):
+            count[b + 1] += count[b]
+        for i in range(n):  # stable: equal digits keep the order of the pass before
+            d = (keys[o[i]] >> shift) & mask
+            tmp[count[d]] = o[i]
+            count[d] += 1
+        o, tmp = tmp, o
+        shift += RADIX_BITS
+    return o

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
+from zili.model.groups import key_order
 from zili.model.money import THOUSAND_PER_BN
 from zili.model.state import State
 from zili.model.world import World
@@ -101,7 +102,7 @@ def _reinvest_kernel(codes, due, alive, cash, capex, capa, node, intensity, N): 
     (replicate, node), RMB bn, added in slot order."""
     R, M = alive.shape
     out = np.zeros((R, N))
-    order = np.argsort(codes, kind="mergesort")
+    order = key_order(codes, R * M)
     n, j = codes.size, 0
     while j < n:
         c = codes[order[j]]
