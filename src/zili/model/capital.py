@@ -164,16 +164,18 @@ def _pick(x, ids, slots, grp_, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
     and written to the ``out_*`` lists from place ``q``, in run order. Returns the new ``q``."""
     G = deals.shape[1]
     n = x.shape[0]
+    q0 = q
     for j0 in range(0, n, _CHUNK):
         j1 = min(j0 + _CHUNK, n)
         u = rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
-        for j in range(j0, j1):
+        for j in range(j0, j1):  # branch-free: every firm is written at place q, which moves on where it is selected
             g = g_run if g_run >= 0 else grp_[j]
             tot = W[r, g]
             prob = min(1.0, deals[r, g] * x[j] / (tot if tot > 0 else 1.0))
-            if u[j - j0] < prob:
-                out_r[q], out_m[q], out_g[q], out_w[q], out_f[q] = r, slots[j], r * G + g, x[j], fid[r, slots[j]]
-                q += 1
+            out_m[q], out_g[q], out_w[q] = slots[j], r * G + g, x[j]
+            q += u[j - j0] < prob
+    for i in range(q0, q):  # (the lists have room: a replicate weighs each of its slots at most once)
+        out_r[i], out_f[i] = r, fid[r, out_m[i]]
     return q
 
 
