@@ -381,7 +381,8 @@ def test_booking_kernel_lists_each_rows_firm():
     payers = np.array([0, 2, 4])
     dep, waste, rows, l_r, l_m = capital._book_block(
         2, payers, r_, m_, amount, np.zeros(4), node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
-        np.zeros(P, dtype=bool), np.zeros((R, 4)), np.array([7, 9]), 2016, 3, capital.EQUITY)
+        np.zeros(P, dtype=bool), np.zeros((R, 4)), np.array([7, 9]), 2016, 3, capital.EQUITY,
+        (np.array([0, 1, 1, 0]), np.zeros((R, 2)), np.zeros((R, 2))), False)
     pi, j = np.nonzero(amount)  # payer by payer, firms in block order
     assert np.array_equal(l_r, r_[j]) and np.array_equal(l_m, m_[j])
     assert np.array_equal(rows[0], np.array([7, 9])[r_[j]]) and np.array_equal(rows[2], payers[pi])

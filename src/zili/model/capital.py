@@ -396,13 +396,17 @@ BOOK = {0: "subsidy", 1: "grant", 2: "equity", 3: "loan"}
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
-                venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
+                venture_public, public_venture, replicates, year, fund, instrument, sector_flows, is_venture):  # pragma: no cover - compiled
     """Book one block of flows, ``amount`` (payers, n) from each payer to each firm (r_, m_), every
     firm distinct, in place; ``kind`` from :data:`BOOKING`. Subsidies and tax expenditure lose
     floor(amount x fraud rate of the node) to fraud; equity and loans add to the payer's exposure.
     Payers flagged in ``venture_public`` (public money in a venture fund) add their flows, in RMB
     bn, to ``public_venture`` (R, nodes), payer by payer, each payer's sums by (replicate, node)
-    formed first (as ``np.bincount`` would).
+    formed first (as ``np.bincount`` would). Every flow is also added, in RMB bn and in ledger
+    order, to the year's sums by (replicate, sector) in ``sector_flows`` (node_sector (N,), all
+    funds' (R, S), venture funds' (R, S); ``is_venture``: this fund is one), which
+    :func:`zili.model.realfin.step` reads (the sums :func:`zili.model.realfin.sector_sums` forms
+    from the ledger, bit for bit).
 
     Returns the amount deployed and lost to fraud per (payer, replicate), the ledger columns
     of the flows above zero, payer by payer, in the ledger's dtypes: replicate id, year, payer,
@@ -453,6 +457,7 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
     l_fid, l_amt = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     l_r, l_m = np.empty(rows, dtype=np.int64), np.empty(rows, dtype=np.int64)
     sums = np.zeros(public_venture.shape)
+    node_sector, by_sector, vc_sector = sector_flows
     q = 0
     for i in range(Pn):
         pub = venture_public[i]
@@ -464,8 +469,13 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
                 r, m = r_[j], m_[j]
                 l_rep[q], l_payer[q], l_node[q], l_fid[q], l_amt[q] = replicates[r], payers[i], node[r, m], fid[r, m], a
                 l_r[q], l_m[q] = r, m
+                bn = a / THOUSAND_PER_BN
+                sec = node_sector[node[r, m]]
+                by_sector[r, sec] += bn
+                if is_venture:
+                    vc_sector[r, sec] += bn
                 if pub:
-                    sums[r, node[r, m]] += a / THOUSAND_PER_BN
+                    sums[r, node[r, m]] += bn
                 q += 1
         if pub:
             public_venture += sums
@@ -491,7 +501,8 @@ def _capped(amount, cap, weight):  # pragma: no cover - compiled
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _split_book(A2, group, wts, tieb, r_, m_, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
-                exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
+                exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
+                is_venture):  # pragma: no cover - compiled
     """One block of a fund's flows in one call: each payer's money by group ``A2`` (payers, R x G)
     split over the block's firms (r_, m_) in groups ``group`` by weights ``wts``, ties by ``tieb``
     (:func:`zili.model.money.split_groups_multi`), capped per firm where ``cap`` > 0
@@ -501,19 +512,21 @@ def _split_book(A2, group, wts, tieb, r_, m_, cap, weight, kind, payers, fraud, 
     if cap > 0:
         amount = _capped(amount, cap, weight[m_])
     return _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
-                       R, venture_public, public_venture, replicates, year, fund, instrument)
+                       R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows, is_venture)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select_book(lay, work, y0, new_lo, alive, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
                  b_size, sigma, Vg, deals, A_tot, A2, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
-                 exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument):  # pragma: no cover - compiled
+                 exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
+                 is_venture):  # pragma: no cover - compiled
     """A fund's deal selection (:func:`_select_laid` on the year's layout ``lay``) and the booking
     of its deals (:func:`_split_book`) in one call; returns what :func:`_book_block` returns."""
     r_i, m_i, g_i, w_i, f_i, _ = _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age,
                                               fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
     return _split_book(A2, g_i, w_i, f_i, r_i, m_i, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
-                       exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument)
+                       exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
+                       is_venture)
 
 
 def _vc_base(world: World, k: int, u: int) -> tuple[np.ndarray, float]:
@@ -600,14 +613,15 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                  V, year, E, F0, base_id, entry_keys, cum_w, w_sum, tools_dom, fab_nodes,
                  alive, node, tier, owner, prov, hq_cn, cap, capa, foreign_tools, age, fid, weight, K, entries, n_entered,
                  next_slot, log_cap, log_capa, mixed, cash, received, grants, debt, exposure, book_subsidy, book_grant,
-                 book_equity, book_loan, book_fraud, public_venture, replicates):  # pragma: no cover - compiled
+                 book_equity, book_loan, book_fraud, public_venture, replicates, sector_flows):  # pragma: no cover - compiled
     """Every fund's deployment of the year, in ``order``, in one compiled loop (the steps of
     :func:`step`, fund by fund): each payer's money (``target_all`` (R, U, P)) split over nodes
     (``node_rows`` from offset ``node_off[u]``, made for all but private VC funds at once; for
     private VC by ``vc_base`` crowded out by the public venture money booked so far), and over
     provinces in the provincial fund; venture funds found start-ups with their start-up share
     (:func:`_startup_slots`, :func:`_open_kernel`) and book them; then each fund's deals are
-    selected and booked (:func:`_select_book`). Fills ``dep_all`` (R, U, P) and ``waste`` in place;
+    selected and booked (:func:`_select_book`). Fills ``dep_all`` (R, U, P), ``waste`` and the
+    sums by sector of ``sector_flows`` (see :func:`_book_block`) in place;
     returns the ledger blocks, the provincial fund's deals, and whether that fund deployed.
     """
     R, U, P = target_all.shape
@@ -716,7 +730,8 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
             if r_n.shape[0]:
                 blocks.append(_split_book(A_made, r_n * G + g_n, np.ones(r_n.shape[0]), f_n, r_n, m_n, cap_u, weight, kind, payers,
                                           fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
-                                          venture_public, public_venture, replicates, year, u, instrument))
+                                          venture_public, public_venture, replicates, year, u, instrument, sector_flows,
+                                          selection == VENTURE))
         A_tot = np.zeros((R, G), dtype=np.int64)
         for i in range(Pn):
             for r in range(R):
@@ -726,7 +741,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
         res = _select_book(lay, work, y0, own_lo, alive, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
                            age, mixed, fund_keys[u], selection, a_cap, b_size, sigma, Vg, deals, A_tot, A.reshape(Pn, R * G),
                            cap_u, weight, kind, payers, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
-                           R, venture_public, public_venture, replicates, year, u, instrument)
+                           R, venture_public, public_venture, replicates, year, u, instrument, sector_flows, selection == VENTURE)
         if res[3].shape[0]:  # flows above zero (none: nothing to take in)
             blocks.append(res)
         for b in blocks:  # the start-ups' block, then the deals'
@@ -793,6 +808,10 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             vc_base[u] = base[0]
     entry = _entry_terms(state, world, k)
     books = state.books
+    # the year's flows by (replicate, sector), all funds' and venture funds', summed as they are booked (for realfin.step)
+    S = len(world.names["sector"])
+    sector_flows = (world.node_sector.astype(np.int64), np.zeros((R, S)), np.zeros((R, S)))
+    sc["sector_flows"] = sector_flows[1:]
     ledger_u, prov_deals, prov_seen = _deploy_year(
         np.array(order, dtype=np.int64), pay_mask, node_rows, node_off, vc_base, vc_typical, bool(p.crowding_out),
         float(p.crowding_out_strength), target_all, dep_all, sc["waste"], world.fund_instrument.astype(np.int64),
@@ -804,7 +823,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn, state.cap, state.capa, state.foreign_tools,
         state.age, state.fid, state.weight, state.K, sc["entries"], state.n_entered, state.next_slot, log_cap, log_capa, mixed,
         state.cash, state.received, state.grants, state.debt, state.exposure, books["subsidy"], books["grant"], books["equity"],
-        books["loan"], books["fraud"], sc["public_venture"], state.replicates)
+        books["loan"], books["fraud"], sc["public_venture"], state.replicates, sector_flows)
     ledger.extend(ledger_u)
     if prov_seen:
         sc["provincial_deals"] = list(prov_deals)

@@ -18,24 +18,33 @@ from zili.model.world import SELECTION, World
 VENTURE = SELECTION.index("venture")
 
 
+def sector_sums(replicates: np.ndarray, world: World, rows: list) -> tuple[np.ndarray, np.ndarray]:
+    """The year's capital by (replicate, sector) from its ledger blocks ``rows``, RMB bn (R, S): of
+    all funds and of venture funds, each summed in ledger order. The capital step forms the same
+    sums, bit for bit, as it books the flows (:func:`zili.model.capital._book_block`); this is
+    their reference (a test holds the two together)."""
+    R, S = len(replicates), len(world.names["sector"])
+    if not rows:
+        return np.zeros((R, S)), np.zeros((R, S))
+    rep = np.concatenate([r[0] for r in rows])
+    fund = np.concatenate([r[3] for r in rows]).astype(np.int64)
+    node = np.concatenate([r[5] for r in rows]).astype(np.int64)
+    amount = np.concatenate([r[7] for r in rows]) / THOUSAND_PER_BN
+    r_ = replicate_rows(replicates, rep)
+    sec = world.node_sector[node]
+    by_sector = np.bincount(r_ * S + sec, weights=amount, minlength=R * S).reshape(R, S)
+    v = world.fund_selection[fund] == VENTURE
+    venture = np.bincount(r_[v] * S + sec[v], weights=amount[v], minlength=R * S).reshape(R, S)
+    return by_sector, venture
+
+
 def step(state: State, world: World, k: int, parts: list, start: int) -> State:
-    """Fill ``capital_by_sector`` (R, S) RMB bn and ``vc_allocation`` (R, S) fractions in the scratch."""
+    """Fill ``capital_by_sector`` (R, S) RMB bn and ``vc_allocation`` (R, S) fractions in the scratch,
+    from the year's flows by sector the capital step summed (or, without them, from the ledger
+    blocks ``parts[start:]``)."""
     sc = state.scratch
-    R = state.alive.shape[0]
-    S = len(world.names["sector"])
-    by_sector = np.zeros((R, S))
-    venture = np.zeros((R, S))
-    rows = parts[start:]
-    if rows:
-        rep = np.concatenate([r[0] for r in rows])
-        fund = np.concatenate([r[3] for r in rows]).astype(np.int64)
-        node = np.concatenate([r[5] for r in rows]).astype(np.int64)
-        amount = np.concatenate([r[7] for r in rows]) / THOUSAND_PER_BN
-        r_ = replicate_rows(state.replicates, rep)
-        sec = world.node_sector[node]
-        by_sector = np.bincount(r_ * S + sec, weights=amount, minlength=R * S).reshape(R, S)
-        v = world.fund_selection[fund] == VENTURE
-        venture = np.bincount(r_[v] * S + sec[v], weights=amount[v], minlength=R * S).reshape(R, S)
+    flows = sc.pop("sector_flows", None)
+    by_sector, venture = flows if flows is not None else sector_sums(state.replicates, world, parts[start:])
     total = venture.sum(axis=1, keepdims=True)
     sc["capital_by_sector"] = by_sector
     sc["vc_allocation"] = np.where(total > 0, venture / np.where(total > 0, total, 1.0), 0.0)
