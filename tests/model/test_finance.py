@@ -188,3 +188,28 @@ def test_has_soe_is_any_alive_state_owned_firm_per_node():
     got = _has_soe(alive, owner, node, N)
     want = group_sum(np.ones((R, M)), node, N, alive & is_soe(owner)) > 0
     assert got.dtype == bool and np.array_equal(got, want) and want.any() and not want.all()
+
+
+def test_settle_kernel_forms_the_exit_sums_bit_for_bit(monkeypatch):
+    """The settle kernel's exit sums (formed in its pass over the slots) equal those of
+    :func:`_exit_sums` over the exits and acquisitions it marks, every year of a run with exits."""
+    import zili
+    from zili.model import engine, finance
+    from zili.model.rng import root_entropy
+
+    kernel = finance._settle_kernel
+    seen = []
+
+    def check(*a):
+        sums = kernel(*a)
+        exit_, acquire, exposure, keep, N = a[28], a[29], a[31], a[32], a[33]
+        ref = finance._exit_sums(exit_, acquire, exposure, a[2], a[12], keep, N)
+        for x, y in zip(sums, ref):
+            assert x.dtype == y.dtype and np.array_equal(x, y)
+        seen.append((exit_.any(), (sums[1] > 0).any()))
+        return sums
+
+    monkeypatch.setattr(finance, "_settle_kernel", check)
+    world = zili.compile_world(scenario(money_events(), firms=400, replicates=2))
+    engine.simulate(world, replicates=2, entropy=root_entropy(5))
+    assert len(seen) == len(world.years) and any(e for e, _ in seen) and any(w for _, w in seen)

@@ -146,16 +146,24 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
                    price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
-                   rd_f, rd_own_f, exit_, acquire, books):  # pragma: no cover - compiled
+                   rd_f, rd_own_f, exit_, acquire, books, exposure, keep, N):  # pragma: no cover - compiled
     """:func:`settle` as one compiled pass over the firm slots, updating the firm arrays in place.
 
     Same operations in the same order as the array function (bit-identical arithmetic);
     the keyed uniforms u1, u2, u3 are drawn inline (``keys`` (R, 3)). ``books`` (the firm books
     of :data:`FLOWS`, in that order) receive this year's amount of each flow, in place.
+
+    Returns the year's exit sums of :func:`_exit_sums` (its reference: the same values, bit for
+    bit), formed in the same pass: for each replicate and payer the loss written off on exiting
+    firms, floor(``exposure`` x ``keep``), and the exposure written off; exits and acquisitions
+    by node in real firms (R, N).
     """
     (capint, vcs, fcs, ordi, dep, maxlev, cse, ir, cgc, life, il, soft, acq, eh, sbh, rer) = (
         pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9], pv[10], pv[11], pv[12], pv[13], pv[14], pv[15])
     R, M = alive.shape
+    P = exposure.shape[2]
+    loss, written = np.zeros((R, P), dtype=np.int64), np.zeros((R, P), dtype=np.int64)
+    exits, acquired = np.zeros((R, N)), np.zeros((R, N))
     for r in range(R):
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
         for m in range(M):
@@ -237,6 +245,14 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
             age[r, m] += 1
             rd_f[r, m], rd_own_f[r, m] = rd / 1e6, own_rd / 1e6
             exit_[r, m], acquire[r, m] = ex, acqd
+            if ex:  # investors' capital in the exiting firm is written off
+                exits[r, n] += weight[m]
+                for i in range(P):
+                    e = exposure[r, m, i]
+                    loss[r, i] += np.int64(np.floor(e * keep))
+                    written[r, i] += e
+            if acqd:
+                acquired[r, n] += weight[m]
             books[0][r, m] += borrow
             books[1][r, m] += revenue
             books[2][r, m] += cost
@@ -247,6 +263,7 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
             books[7][r, m] += d_amt
             books[8][r, m] += payout
             books[9][r, m] += wo
+    return loss, written, exits, acquired
 
 
 _settle_kernel = any_layout(_settle_kernel_jit, contiguous=True)  # one compiled version for windows of any layout, one for dense ones (see zili.model.jit)
@@ -291,7 +308,9 @@ def _exit_sums(exit_, acquire, exposure, node, weight, keep, N):  # pragma: no c
     """The year's exit sums in one pass over the slots: for each replicate and payer, the loss
     written off on exiting firms, floor(exposure x ``keep``) (``keep`` = 1 - recovery rate), and
     the exposure written off, int64 RMB thousand (R, P) each; and exits and acquisitions by node
-    in real firms (``weight`` per slot), (R, N) each, added in slot order (as :func:`zili.model.groups.group_sum`)."""
+    in real firms (``weight`` per slot), (R, N) each, added in slot order (as :func:`zili.model.groups.group_sum`).
+    Run after the NumPy and JAX backends' settlement; the compiled settle kernel forms the same
+    sums in its own pass (a test holds the two together)."""
     R, M, P = exposure.shape
     loss, written = np.zeros((R, P), dtype=np.int64), np.zeros((R, P), dtype=np.int64)
     exits, acq = np.zeros((R, N)), np.zeros((R, N))
@@ -329,11 +348,11 @@ def step(state: State, world: World, k: int) -> State:
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
     if state.backend == "numba":
         exit_, acquire = np.empty((R, M), dtype=bool), np.empty((R, M), dtype=bool)
-        _settle_kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
-                       state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
-                       t["price"], t["cost_index"], t["has_soe"], t["expand"], t["tool_avail"], t["tools_dom"], t["fab"],
-                       t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire,
-                       tuple(state.books[name] for name in FLOWS))
+        sums = _settle_kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
+                              state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
+                              t["price"], t["cost_index"], t["has_soe"], t["expand"], t["tool_avail"], t["tools_dom"], t["fab"],
+                              t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire,
+                              tuple(state.books[name] for name in FLOWS), state.exposure, 1 - p.recovery_rate, N)
     else:
         f = {name: getattr(state, name) for name in ("alive", "out", "node", "tier", "owner", "age", "cash", "debt", "capa",
                                                      "received", "grants", "foreign_tools", "weight")}
@@ -344,9 +363,10 @@ def step(state: State, world: World, k: int) -> State:
         for name in FLOWS:
             state.books[name] += res[f"book_{name}"]
         exit_, acquire = np.asarray(res["exit"], dtype=bool), np.asarray(res["acquire"], dtype=bool)
+        sums = _exit_sums(exit_, acquire, state.exposure, state.node, state.weight, 1 - p.recovery_rate, N)
     # investors' capital in exiting firms is written off as waste, less recoveries; exits and
     # acquisitions counted in real firms (each slot stands for its weight)
-    by_rep, written, exits, acq = _exit_sums(exit_, acquire, state.exposure, state.node, state.weight, 1 - p.recovery_rate, N)
+    by_rep, written, exits, acq = sums
     state.scratch["waste"] += by_rep
     state.scratch["writeoff_exposure"] = state.scratch.get("writeoff_exposure", np.zeros((R, P), dtype=np.int64)) + written
     state.scratch["exits"], state.scratch["acquisitions"] = exits, acq
