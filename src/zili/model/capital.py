@@ -245,7 +245,7 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
     :func:`_select`. A fund's own start-ups (slots from ``new_lo``) are in neither. ``work`` holds
     the year's scratch arrays (:func:`_select_work`)."""
     start, slot_l, prov_l, ids_l, ls_l, soe_l = lay
-    slot, grp_, ids, x, xr, scratch, ubuf, out_r, out_m, out_g, out_w, out_f = work
+    slot, grp_, ids, x, xr, gr, scratch, ubuf, out_r, out_m, out_g, out_w, out_f = work
     R = alive.shape[0]
     N = mandate.shape[0]
     G = deals.shape[1]
@@ -258,7 +258,10 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
         ks = k ^ salt
         ls = ls_l[selection, r]
         n = 0
-        runs = Vg == 1 and not soe_only  # every firm of a node's run is weighed: weighed in place, run by run
+        # every firm of a node's run is weighed, in place, run by run (but for internal R&D, which compacts its SOEs);
+        # with groups node x province (the provincial fund), each firm's group is noted in ``gr`` and its weight added
+        # to that group, in slot order within the run, as in the slot scan
+        runs = not soe_only
         for nd in range(N):
             if mandate[nd] <= 0 or (Vg == 1 and A_tot[r, nd] <= 0):
                 continue
@@ -266,15 +269,20 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
             if runs:
                 xs = xr[j0:j1]
                 _weigh(ls[j0:j1], ids_l[r, j0:j1], xs, k, sigma, scratch, ubuf)
-                for j in range(j1 - j0):
-                    W[r, nd] += xs[j]
-            else:  # compacted, branch-free: groups node x province with money; internal R&D keeps SOEs only
+                if Vg == 1:
+                    for j in range(j1 - j0):
+                        W[r, nd] += xs[j]
+                else:
+                    for j in range(j0, j1):  # a firm of a group without money is not eligible: weight 0, never drawn
+                        g = nd * Vg + prov_l[r, j]
+                        w = xr[j] if A_tot[r, g] > 0 else 0.0
+                        gr[j], xr[j] = g, w
+                        W[r, g] += w
+            else:  # compacted, branch-free: internal R&D keeps the SOEs of groups with money
                 for j in range(j0, j1):
                     g = nd * Vg + (prov_l[r, j] if Vg > 1 else 0)
                     slot[n], grp_[n], ids[n], x[n] = slot_l[r, j], g, ids_l[r, j], ls[j]
-                    ok = A_tot[r, g] > 0
-                    if soe_only:
-                        ok &= soe_l[r, j]
+                    ok = (A_tot[r, g] > 0) & soe_l[r, j]
                     n += ok
         # this year's start-ups opened by the funds before (slots y0..new_lo), compacted as the slot scan does
         n = _compact(r, y0[r], new_lo[r], 0, 0, n, slot, grp_, ids, x, alive, mandate, owner, soe_only, node, prov, log_cap,
@@ -286,11 +294,12 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
             W[r, grp_[j]] += x[j]
         if runs:  # the runs' draws, then the compacted firms'
             for nd in range(N):
-                if mandate[nd] <= 0 or A_tot[r, nd] <= 0:
+                if mandate[nd] <= 0 or (Vg == 1 and A_tot[r, nd] <= 0):
                     continue
                 j0, j1 = start[r, nd], start[r, nd + 1]
-                q = _pick(xr[j0:j1], ids_l[r, j0:j1], slot_l[r, j0:j1], grp_, nd, ks, W, deals, r, fid, out_r, out_m, out_g, out_w,
-                          out_f, q, ubuf)
+                g_run, g_of = (nd, grp_) if Vg == 1 else (by_firm, gr[j0:j1])
+                q = _pick(xr[j0:j1], ids_l[r, j0:j1], slot_l[r, j0:j1], g_of, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
+                          out_w, out_f, q, ubuf)
         q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
         if q > q0:  # in slot order, as _select lists them
             o = key_order(out_m[q0:q], alive.shape[1]) + q0  # (slots are distinct)
@@ -301,10 +310,11 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _select_work(R, L):  # pragma: no cover - compiled
     """Scratch arrays of :func:`_select_laid` for ``R`` replicates of ``L`` slots, made once a year
-    and shared by its funds: the compacted firms' slot, group, mixed id and weight (L,), the noise
-    chunk's buffers (:data:`_CHUNK`,) and the selected firms' lists (R x L,)."""
+    and shared by its funds: the compacted firms' slot, group, mixed id and weight (L,), the runs'
+    weights and groups (L,), the noise chunk's buffers (:data:`_CHUNK`,) and the selected firms'
+    lists (R x L,)."""
     return (np.empty(L, dtype=np.int64), np.empty(L, dtype=np.int64), np.empty(L, dtype=np.uint64), np.empty(L), np.empty(L),
-            np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64),
+            np.empty(L, dtype=np.int64), np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64),
             np.empty(R * L, dtype=np.int64), np.empty(R * L), np.empty(R * L, dtype=np.int64))
 
 def _entry_terms(state: State, world: World, k: int) -> dict:
