@@ -209,3 +209,26 @@ def test_kth_largest_is_the_sorted_value(seed):
             assert _quickselect(x.copy(), k) == want[k - 1]
             assert _kth_largest(x.copy(), k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == want[k - 1]
             assert _kth_largest(x * 7 - 3, k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == (want * 7 - 3)[k - 1]  # beyond [0, 1)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_compiled_split_groups_with_payers_funding_few_groups_match_the_reference(seed):
+    """Payers with money for a few groups only (a province's payer in the provincial fund: the
+    kernel goes group by group for them) and payers funding every group, in one call: each row is
+    the NumPy reference's split of that payer's totals alone."""
+    from zili.model.money import _split_groups_kernel, _split_groups_numpy
+
+    gen = np.random.default_rng(seed)
+    n, N, V = 900, 11, 8
+    G = N * V
+    group = gen.integers(0, G, n)
+    weights = np.where(gen.random(n) < 0.05, 0.0, gen.lognormal(0, 1, n))
+    tie = gen.permutation(n).astype(np.int64)
+    totals = np.zeros((V + 1, G), dtype=np.int64)
+    for v in range(V):  # payer v funds its province's groups only
+        totals[v, v::V] = gen.integers(0, 10**6, N)
+    totals[V] = gen.integers(0, 10**5, G)  # a national payer funds every group
+    got = _split_groups_kernel(totals, group, weights, tie)
+    for p in range(V + 1):
+        assert np.array_equal(got[p], _split_groups_numpy(totals[p], group, weights, tie))
+    assert (got[:V].sum(axis=1) > 0).all()

@@ -239,6 +239,17 @@ def _quickselect(a, k):  # pragma: no cover - compiled
     return a[lo]
 
 
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _floor_share(i, g, tp, share, weights, op, got, rem):  # pragma: no cover - compiled
+    """Item ``i`` of group ``g``: the floor of its share of the payer's total ``tp[g]`` into ``op``
+    (added to ``got[g]``), and its remainder into ``rem`` (-1 for a zero weight, which gets nothing more)."""
+    ex = tp[g] * share[i]
+    b = np.int64(np.floor(ex))
+    op[i] = b
+    got[g] += b
+    rem[i] = ex - b if weights[i] > 0 else -1.0
+
+
 REM_BUCKETS = 128  # buckets of [0, 1) in which _kth_largest first counts a group's remainders
 
 
@@ -302,7 +313,7 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
     for i in range(n):
         g = group[i]
         share[i] = weights[i] / (wsum[g] if wsum[g] > 0 else 1.0)
-    out = np.empty((P, n), dtype=np.int64)
+    out = np.zeros((P, n), dtype=np.int64)
     rem = np.empty(n)
     got = np.zeros(G, dtype=np.int64)
     buf = np.empty(n, dtype=np.int64)
@@ -311,13 +322,17 @@ def _split_groups_kernel(totals, group, weights, tiebreak):  # pragma: no cover 
     for p in range(P):
         got[:] = 0
         tp, op = totals[p], out[p]
-        for i in range(n):
-            g = group[i]
-            ex = tp[g] * share[i]
-            b = np.int64(np.floor(ex))
-            op[i] = b
-            got[g] += b
-            rem[i] = ex - b if weights[i] > 0 else -1.0
+        funded = 0
+        for g in range(G):
+            funded += tp[g] != 0
+        if 4 * funded < G:  # a payer with money for few groups (a province's, in the provincial fund): group by group,
+            for g in range(G):  # the other groups' items keep 0
+                if tp[g] != 0:
+                    for j in range(start[g], start[g + 1]):
+                        _floor_share(order[j], g, tp, share, weights, op, got, rem)
+        else:  # item by item (the same values)
+            for i in range(n):
+                _floor_share(i, group[i], tp, share, weights, op, got, rem)
         # the first ``short`` items of a group by remainder (descending), then tiebreak, get one more
         for g in range(G):
             short = tp[g] - got[g] if wsum[g] > 0 else 0
