@@ -209,6 +209,7 @@ def test_kth_largest_is_the_sorted_value(seed):
             assert _quickselect(x.copy(), k) == want[k - 1]
             assert _kth_largest(x.copy(), k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == want[k - 1]
             assert _kth_largest(x * 7 - 3, k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == (want * 7 - 3)[k - 1]  # beyond [0, 1)
+            assert _kth_largest(x * 1e300, k, np.empty(REM_BUCKETS + 1, dtype=np.int64)) == (want * 1e300)[k - 1]  # far beyond
 
 
 @pytest.mark.parametrize("seed", range(4))

@@ -313,9 +313,11 @@ def _select_work(R, L):  # pragma: no cover - compiled
     and shared by its funds: the compacted firms' slot, group, mixed id and weight (L,), the runs'
     weights and groups (L,), the noise chunk's buffers (:data:`_CHUNK`,) and the selected firms'
     lists (R x L,)."""
-    return (np.empty(L, dtype=np.int64), np.empty(L, dtype=np.int64), np.empty(L, dtype=np.uint64), np.empty(L), np.empty(L),
-            np.empty(L, dtype=np.int64), np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64),
-            np.empty(R * L, dtype=np.int64), np.empty(R * L), np.empty(R * L, dtype=np.int64))
+    return (np.empty(L, dtype=np.int64), np.empty(L, dtype=np.int64), np.empty(L, dtype=np.uint64), np.empty(L),
+            np.empty(L), np.empty(L, dtype=np.int64),
+            np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK),
+            np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L),
+            np.empty(R * L, dtype=np.int64))
 
 def _entry_terms(state: State, world: World, k: int) -> dict:
     """What every start-up opened in year index ``k`` shares, formed once a year: the entry slots
@@ -406,7 +408,8 @@ BOOK = {0: "subsidy", 1: "grant", 2: "equity", 3: "loan"}
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
 def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud, R,
-                venture_public, public_venture, replicates, year, fund, instrument, sector_flows, is_venture):  # pragma: no cover - compiled
+                venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
+                is_venture):  # pragma: no cover - compiled
     """Book one block of flows, ``amount`` (payers, n) from each payer to each firm (r_, m_), every
     firm distinct, in place; ``kind`` from :data:`BOOKING`. Subsidies and tax expenditure lose
     floor(amount x fraud rate of the node) to fraud; equity and loans add to the payer's exposure.

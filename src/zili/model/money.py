@@ -260,14 +260,14 @@ def _kth_largest(a, k, count):  # pragma: no cover - compiled
     :data:`REM_BUCKETS` equal buckets (below 0 in one more; ``count`` is a buffer of
     REM_BUCKETS + 1), the bucket holding the k-th largest is found from the top, and only its
     values are selected among. The buckets are ordered by value whatever the values, so the
-    result is exact for any input; for remainders, spread over [0, 1), it costs about two
+    result is exact for any finite input; for remainders, spread over [0, 1), it costs about two
     branch-free passes instead of a quickselect's mispredicted branches over the whole group."""
     n = a.shape[0]
     B = REM_BUCKETS
     count[:] = 0
     for j in range(n):
         v = a[j]
-        count[0 if v < 0 else 1 + min(np.int64(v * B), B - 1)] += 1
+        count[0 if v < 0 else 1 + np.int64(min(v * B, B - 1.0))] += 1  # (clamped as a float: no overflow)
     b, above = B, 0  # from the top bucket down: values in buckets above b
     while above + count[b] < k:
         above += count[b]
@@ -275,7 +275,7 @@ def _kth_largest(a, k, count):  # pragma: no cover - compiled
     c = 0
     for j in range(n):  # the bucket's values to the front (c <= j: nothing unread is overwritten)
         v = a[j]
-        if (0 if v < 0 else 1 + min(np.int64(v * B), B - 1)) == b:
+        if (0 if v < 0 else 1 + np.int64(min(v * B, B - 1.0))) == b:
             a[c] = v
             c += 1
     return _quickselect(a[:c], k - above)
