@@ -218,18 +218,15 @@ def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_si
         for n in range(N):
             st[n + 1] += st[n]
             pos[n] = st[n]
-        sl = slot[r]
-        for m in range(L):  # the places of the slots (one write stream a node)
+        for m in range(L):  # each alive slot's columns written at its place, the slots read in order
             if alive[r, m]:
                 n = node[r, m]
-                sl[pos[n]] = m
-                pos[n] += 1
-        for j in range(st[N]):  # then every column gathered in place order (reads rise within a node)
-            m = sl[j]
-            where[r, j], ids[r, j] = prov[r, m], mixed[r, m]
-            for sel in range(3):
-                ls[sel, r, j] = _log_score(sel, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
-            soe[r, j] = (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
+                j = pos[n]
+                pos[n] = j + 1
+                slot[r, j], where[r, j], ids[r, j] = m, prov[r, m], mixed[r, m]
+                for sel in range(3):
+                    ls[sel, r, j] = _log_score(sel, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
+                soe[r, j] = (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
     return start, slot, where, ids, ls, soe
 
 
