@@ -116,10 +116,9 @@ def _run(world: World, replicates, entropy: int, progress, counterfactual: World
         state.next_slot[:] = 0
         state = policy.step(state, world, k)
         weights = priorities.step(state, world, k)
-        n_parts = len(parts)
         state = capital.step(state, world, k, weights, parts)
         state = provinces.step(state, world, k)
-        state = realfin.step(state, world, k, parts, n_parts)
+        state = realfin.step(state, world, k)
         state = innovation.step(state, world, k)
         state = market.step(state, world, k)
         state = production.step(state, world, k)

@@ -1,7 +1,8 @@
 """The real-versus-financial economy lens (seed 000): where this year's capital went, by sector.
 
-Reads the ledger rows the capital step appended this year and reports capital deployed
-per sector and per economy (real or financial), and the allocation of early-stage
+Reports capital deployed this year per sector (summed by the capital step as it books the
+flows; :func:`sector_sums` forms the same sums from the year's ledger rows) and per economy
+(real or financial), and the allocation of early-stage
 (venture-type) money across sectors: the model's counterpart of seed 000's "enterprise
 services and software, 12% of early-stage investment in 2021".
 """
@@ -38,13 +39,11 @@ def sector_sums(replicates: np.ndarray, world: World, rows: list) -> tuple[np.nd
     return by_sector, venture
 
 
-def step(state: State, world: World, k: int, parts: list, start: int) -> State:
+def step(state: State, world: World, k: int) -> State:
     """Fill ``capital_by_sector`` (R, S) RMB bn and ``vc_allocation`` (R, S) fractions in the scratch,
-    from the year's flows by sector the capital step summed (or, without them, from the ledger
-    blocks ``parts[start:]``)."""
+    from the year's flows by sector that the capital step summed as it booked them."""
     sc = state.scratch
-    flows = sc.pop("sector_flows", None)
-    by_sector, venture = flows if flows is not None else sector_sums(state.replicates, world, parts[start:])
+    by_sector, venture = sc.pop("sector_flows")
     total = venture.sum(axis=1, keepdims=True)
     sc["capital_by_sector"] = by_sector
     sc["vc_allocation"] = np.where(total > 0, venture / np.where(total > 0, total, 1.0), 0.0)
