@@ -22,7 +22,6 @@ import numpy as np
 
 from zili.model import backend, market, rng, vmath
 from zili.model.jit import any_layout
-from zili.model.policy import foreign_cut
 from zili.model.state import State
 from zili.model.world import SOES, World, is_soe
 
@@ -164,7 +163,7 @@ def _tables(state: State, world: World, k: int) -> dict:
     return {
         "talent": fill ** p.talent_elasticity, "lbd": p.learning_effect * growth * world.learning[None, :],
         "K": state.K, "hub": world.prov_hub.astype(float), "centre": np.asarray(world.innovation_centre[k], dtype=float),
-        "cut": foreign_cut(world, k), "frontier": world.frontier_growth, "bound": bound, "ai": ai,
+        "cut": state.scratch["foreign_cut"], "frontier": world.frontier_growth, "bound": bound, "ai": ai,
     }
 
 

@@ -138,15 +138,41 @@ class Recorder:
         ]
         for name, ents, tag, unit in spec:
             self.blocks[name] = (ents, tag, unit, np.zeros((R, self.Y, len(ents))))
-        self.paid_cum = np.zeros(len(nm["fund"]), dtype=np.int64)
+        self._world_only(world)
         sec_of = world.node_sector
         full = np.zeros((len(self.nodes), len(nm["sector"])))
         full[np.arange(len(self.nodes)), sec_of] = 1.0
         self.sector_matrix = full[:, self.sector_keep]
         self.ic = np.array([n in IC_NODES for n in self.nodes])
 
+    def _world_only(self, world: World) -> None:
+        """Fill, for every year at once, the metrics that pass the scenario's numbers through (they
+        depend on the world alone): capital paid in, committed capital, infrastructure targets and
+        the manufacturing share of GDP."""
+        payin = world.fund_payin  # (Y, U, P) int64 RMB thousand
+        paid = np.concatenate([payin.sum(1), payin.sum(2)], axis=1) / 1e6  # (Y, P + U)
+        self.blocks["capital_paid_in"][3][:] = paid[None]
+        paid_cum = np.cumsum(payin.sum(2), axis=0)  # (Y, U) paid in by the end of each year (exact)
+        launched = world.fund_launch[None, :] <= world.years[:, None]
+        committed = np.where(launched, np.maximum(world.fund_registered[None, :] - paid_cum, 0), 0)
+        self.blocks["committed_capital"][3][:] = (committed / 1e6)[None]
+        target = np.full((self.Y, 2), np.nan)
+        for i, node in enumerate(("charging", "base_stations")):
+            if node in world.infra_target:
+                year, units = world.infra_target[node]
+                target[world.years == year, i] = units
+        self.blocks["infrastructure_target"][3][:] = target[None]
+        self.blocks["manufacturing_share_gdp"][3][:] = np.asarray(world.manufacturing_share, dtype=float)[None, :, None]
+
     def _set(self, name: str, k: int, values: np.ndarray) -> None:
-        self.blocks[name][3][:, k, :] = values
+        self.blocks[name][3][:, k, :] = values  # (R, entities), or broadcast to it
+
+    def _set_total(self, name: str, k: int, values: np.ndarray, scale: float = 1.0) -> None:
+        """Year ``k`` of a metric whose entities are those of ``values`` (R, n) and then their sum
+        (``china``), each divided by ``scale``."""
+        block = self.blocks[name][3]
+        block[:, k, :-1] = values / scale
+        block[:, k, -1] = values.sum(1) / scale
 
     def record(self, state: State, world: World, k: int) -> None:
         """Write year index ``k`` of every metric from the state and the year's scratch."""
@@ -182,22 +208,15 @@ class Recorder:
         self._set("world_share", k, np.clip(out.sum(2) / np.maximum(wm, 1e-12), 0.0, 1.0))
         self._set("stockpile_months", k, state.stockpile)
         self._set("installed_foreign_tools", k, tools)
-        payin = world.fund_payin[k]  # (U, P)
-        paid = np.concatenate([payin.sum(0), payin.sum(1)]) / 1e6
-        self._set("capital_paid_in", k, np.broadcast_to(paid, (R, len(paid))))
         budget = np.concatenate([sc["budget"], sc["fund_budget"]], axis=1)
         deployed = np.concatenate([sc["deployed"], sc["fund_deployed"]], axis=1)
         self._set("funder_budget", k, budget / 1e6)
         self._set("capital_deployed", k, deployed / 1e6)
         self._set("capital_unspent", k, (budget - deployed) / 1e6)
-        self.paid_cum += payin.sum(1)
-        launched = world.fund_launch <= int(world.years[k])
-        committed = np.where(launched, np.maximum(world.fund_registered - self.paid_cum, 0), 0)
-        self._set("committed_capital", k, np.broadcast_to(committed / 1e6, (R, len(self.paid_cum))))
         waste = sc["waste"]
-        self._set("waste", k, np.concatenate([waste, waste.sum(1, keepdims=True)], axis=1) / 1e6)
+        self._set_total("waste", k, waste, 1e6)
         self._set("soe_debt", k, (soe_debt / 1e6)[:, None])
-        self._set("lgfv_debt", k, np.concatenate([state.lgfv, state.lgfv.sum(1, keepdims=True)], axis=1) / 1e6)
+        self._set_total("lgfv_debt", k, state.lgfv, 1e6)
         pub = sc["public_by_instrument"]
         i = {n: INSTRUMENTS.index(n) for n in INSTRUMENTS}
         fiscal = pub[:, i["grant"]] + pub[:, i["internal_rd"]] + pub[:, i["subsidy"]] + pub[:, i["tax_expenditure"]] + pub[:, i["equity"]]
@@ -205,28 +224,22 @@ class Recorder:
         self._set("fiscal_cost", k, fiscal[:, None])
         # counts are of real firms: a synthetic firm counts for its weight (entries and exits are weighted where counted)
         for name, arr in (("firms_alive", alive), ("firm_entries", sc["entries"]), ("firm_exits", sc["exits"]), ("soe_acquisitions", sc["acquisitions"])):
-            self._set(name, k, np.concatenate([arr, arr.sum(1, keepdims=True)], axis=1))
+            self._set_total(name, k, arr)
         self._set("ic_self_sufficiency", k, np.stack([_ratio(ic_dom, ic_d), _ratio(ic_own, ic_d)], axis=1))
         self._set("ic_trade_balance", k, (exp_.sum(2)[:, self.ic].sum(1) - imp.sum(2)[:, self.ic].sum(1))[:, None])
         self._set("nev_sales_share", k, state.nev_share[:, None])
         self._set("charging_points", k, state.stock_units[:, self.nodes.index("charging")][:, None])
         self._set("base_stations_5g", k, state.stock_units[:, self.nodes.index("base_stations")][:, None])
-        target = np.full(2, np.nan)
-        for i, node in enumerate(("charging", "base_stations")):
-            if node in world.infra_target and world.infra_target[node][0] == int(world.years[k]):
-                target[i] = world.infra_target[node][1]
-        self._set("infrastructure_target", k, np.broadcast_to(target, (R, 2)))
         p = world.params
         gdp = p.gdp0_rmb_bn * (1 + p.gdp_growth) ** k
         self._set("rd_gdp_ratio", k, (rd_n.sum(1) / gdp)[:, None])
-        self._set("manufacturing_share_gdp", k, np.full((R, 1), world.manufacturing_share[k]))
         dig = [self.nodes.index(n) for n in ("industrial_software", "cloud")]
         ratio = state.cum_out[:, dig].sum(1) / state.cum_out_start[:, dig].sum(1)
         gain = p.digitisation_elasticity * np.log2(np.maximum(ratio, 1.0))
         sc["digitisation_gain"] = gain
         self._set("digitisation_gain", k, gain[:, None])
         self._set("chokepoint_severity", k, np.concatenate([sc["severity"], sc["severity_tier"].reshape(R, -1)], axis=1))
-        self._set("controlled_foreign_share", k, np.broadcast_to(sc["controlled_share"], (R, N)))
+        self._set("controlled_foreign_share", k, sc["controlled_share"])
         self._record_beyond_chips(state, world, k)
 
     def _record_beyond_chips(self, state: State, world: World, k: int) -> None:
@@ -242,7 +255,7 @@ class Recorder:
         self._set("infrastructure_delivery", k, delivery(state, world, k))
         excess = excess_capacity(sc["capacity"].sum(2), sc["output"].sum(2), world.params.target_utilisation)
         for name, arr in (("excess_capacity", excess), ("duplicated_projects", sc["dup_projects"]), ("reinvested_capex", sc["reinvested"])):
-            self._set(name, k, np.concatenate([arr, arr.sum(1, keepdims=True)], axis=1))
+            self._set_total(name, k, arr)
         self._set("provinces_competing", k, sc["provinces_competing"])
         by_sector = sc["capital_by_sector"]
         real, fin = np.zeros(self.R), np.zeros(self.R)

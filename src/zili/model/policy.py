@@ -32,7 +32,9 @@ def step(state: State, world: World, k: int) -> State:
     """Build stockpiles under announced controls; draw them down under effective ones."""
     p = world.params
     announced = world.ctrl_announced[k].max(axis=1)  # (N,)
-    cut = foreign_cut(world, k).max(axis=1)  # (N,)
+    cut_nt = foreign_cut(world, k)  # (N, T), formed once a year: production and innovation read it from the scratch
+    state.scratch["foreign_cut"] = cut_nt
+    cut = cut_nt.max(axis=1)  # (N,)
     # buyers' means: stockpiling is limited by how much of the node they import
     import_share = 1.0 - state.dom_share.mean(axis=2)
     build = p.stockpile_build_months * announced[None, :] * np.clip(import_share, 0.0, 1.0)

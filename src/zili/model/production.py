@@ -14,7 +14,6 @@ import numba
 import numpy as np
 
 from zili.model import infrastructure, market, nev
-from zili.model.policy import foreign_cut
 from zili.model.state import State
 from zili.model.world import World
 
@@ -97,7 +96,7 @@ def step(state: State, world: World, k: int) -> State:
     N = len(world.names["node"])
     sc = state.scratch
     demand = sc["demand"]
-    cut = foreign_cut(world, k)  # (N, T)
+    cut = sc["foreign_cut"]  # (N, T), policy.step's foreign_cut of the year
     used = sc.get("stockpile_used", np.zeros((R, N)))
     cover = np.where(cut.max(axis=1)[None] > 0, used / np.maximum(12.0 * cut.max(axis=1)[None], 1e-12), 0.0)
     cut_eff = cut[None] * (1.0 - np.clip(cover, 0.0, 1.0))[:, :, None]

@@ -132,11 +132,12 @@ def lgfv_step(state: State, world: World, k: int) -> None:
     if u_prov < 0 or lever <= 0:
         return
     state.lgfv[:] = np.floor(state.lgfv * (1 + p.lgfv_rate)).astype(np.int64)
-    pay = world.fund_payin[k, u_prov]
-    for payer in np.nonzero(pay)[0]:  # a few dozen provinces a year: a loop over payers, not firms
-        v = int(world.payer_province[payer])
-        if v >= 0:
-            state.lgfv[:, v] += int(pay[payer] * lever / (1 + lever))
+    pay = world.fund_payin[k, u_prov]  # (P,)
+    v = world.payer_province
+    local = (pay != 0) & (v >= 0)  # provinces' payers; national payers lever nothing
+    levered = np.zeros(state.lgfv.shape[1], dtype=np.int64)
+    np.add.at(levered, v[local], (pay[local] * lever / (1 + lever)).astype(np.int64))  # each payer's part truncated, then summed
+    state.lgfv += levered[None, :]
 
 
 def expansion(state: State, world: World, k: int) -> State:

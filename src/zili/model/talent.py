@@ -24,5 +24,5 @@ def step(state: State, world: World, k: int) -> State:
     need = group_sum(state.rd, state.node, N, state.alive) * p.engineers_per_rmb_bn
     total = need.sum(axis=1)
     fill = np.minimum(1.0, state.engineers / np.where(total > 0, total, 1.0))
-    state.scratch["talent_fill"] = np.broadcast_to(fill[:, None], (len(fill), N)).copy()
+    state.scratch["talent_fill"] = np.repeat(fill[:, None], N, axis=1)
     return state
