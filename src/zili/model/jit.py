@@ -37,7 +37,8 @@ def _key(a):
     """What of an argument's type matters once layouts are ignored (numba.typeof is some 7 us
     an argument in Python; this is a fraction of one)."""
     if isinstance(a, np.ndarray):
-        return a.dtype.str, a.ndim, a.flags.writeable, a.flags.aligned
+        f = a.flags
+        return a.dtype, a.ndim, f.writeable, f.aligned
     if isinstance(a, tuple):
         return tuple(map(_key, a))
     return type(a)

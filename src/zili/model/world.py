@@ -26,13 +26,21 @@ SOE_CODES = (0, 1)
 
 
 class ParamView(dict):
-    """Flat, read-only parameter access: ``p.fund_deploy_rate``."""
+    """Flat, read-only parameter access: ``p.fund_deploy_rate``.
 
-    def __getattr__(self, name: str):
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(name) from None
+    The mapping is its own attribute dictionary, so ``p.name`` is a plain lookup (some 50 ns;
+    a ``__getattr__`` that reads the mapping is some 430 ns, and the engine reads parameters
+    about a hundred times a year). No parameter is named like a method of ``dict``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.__dict__ = self
+
+    def __getattr__(self, name: str):  # reached only for a name that is not a parameter
+        raise AttributeError(name)
+
+    def __reduce__(self):
+        return (ParamView, (dict(self),))
 
 
 @dataclass(frozen=True)
