@@ -51,7 +51,7 @@ def test_group_sum_of_a_replicate_is_the_same_alone_or_in_a_batch():
         assert np.array_equal(group_sum(fv[r : r + 1], key[r : r + 1], 64)[0], batch[r])
 
 
-@pytest.mark.parametrize("hi", [300, 130_000, 5_000_000])  # one, two and three radix passes
+@pytest.mark.parametrize("hi", [2, 300, 2_049, 25_035, 130_000, 5_000_000, 2**34])  # 1-4 passes of 1-11 bits (2_049: two of 6)
 @pytest.mark.parametrize("n", [0, 1, 255, 256, 4_700])  # the merge sort below 256, the radix sort from 256
 def test_key_order_is_the_stable_argsort(n, hi):
     """The order of integer keys (a radix sort) is the permutation a stable np.argsort gives: on
