@@ -113,7 +113,8 @@ def _reinvest_kernel(codes, due, alive, cash, capex, capa, node, intensity, N): 
         while j < n and codes[order[j]] == c:
             d += due[order[j]]
             j += 1
-        r, m = c // M, c % M
+        r = c // M  # (one integer division: some 30 cycles)
+        m = c - r * M
         s = min(d, max(cash[r, m], np.int64(0))) if alive[r, m] else np.int64(0)
         cash[r, m] -= s
         capex[r, m] += s
