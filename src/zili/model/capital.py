@@ -595,12 +595,12 @@ def _node_money(state: State, world: World, k: int, funds: list, payers: dict, p
         if world.fund_is_provincial[u]:
             w_all[i] = provinces.node_weights(state, world, k, w_all[i])
     n_pay = np.array([len(payers[u]) for u in funds])
-    off[funds] = np.concatenate([[0], np.cumsum(n_pay * R)[:-1]])
-    # rows (fund, payer, replicate) in that order; each payer's row of weights is its fund's
-    f_row = np.repeat(np.arange(len(funds)), n_pay * R)
-    r_row = np.tile(np.arange(R), int(n_pay.sum()))
+    ends = np.cumsum(n_pay * R)
+    off[funds] = ends - n_pay * R
+    # rows (fund, payer, replicate) in that order; each payer's rows of weights are its fund's (R, N)
+    w_rows = np.repeat(w_all, n_pay, axis=0).reshape(-1, N)
     t_rows = np.concatenate([target_all[:, u, payers[u]].T.reshape(-1) for u in funds])
-    return split(t_rows, w_all[f_row, r_row], np.arange(N)), off
+    return split(t_rows, w_rows, np.arange(N)), off
 
 
 # booking kind of each instrument (see BOOKING), as an array the compiled fund loop indexes
@@ -831,7 +831,8 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     dep_all = np.zeros((R, U, P), dtype=np.int64)
     held = avail_all.any(axis=(0, 2))  # funds holding anything
     pay_mask = (target_all.sum(axis=0) != 0) & held[:, None]  # (U, P): each fund's paying payers
-    payers_of = {u: np.nonzero(pay_mask[u])[0] for u in order if pay_mask[u].any()}
+    paying = pay_mask.any(axis=1)
+    payers_of = {u: np.flatnonzero(pay_mask[u]) for u in order if paying[u]}
     # the node split of every fund but private VC (whose weights depend on this year's public venture money) at once
     public = [u for u in payers_of if not world.fund_is_private_vc[u]]
     node_rows, node_off = _node_money(state, world, k, public, payers_of, priority, target_all)
