@@ -57,7 +57,8 @@ def _by_sector(x: np.ndarray, matrix: np.ndarray) -> np.ndarray:
 
 
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return np.where(b > 0, a / np.where(b > 0, b, 1.0), 0.0)
+    """a / b where b > 0, else 0 (a and b of one shape)."""
+    return np.divide(a, b, out=np.zeros(b.shape), where=b > 0)
 
 
 class Recorder:
@@ -187,8 +188,9 @@ class Recorder:
         Dn, domn, ownn = D.sum(2), dom.sum(2), dom_own.sum(2)
         Ds, doms, owns = (_by_sector(x, self.sector_matrix) for x in (Dn, domn, ownn))
         ic_d, ic_dom, ic_own = Dn[:, self.ic].sum(1), domn[:, self.ic].sum(1), ownn[:, self.ic].sum(1)
-        self._set("self_sufficiency", k, np.concatenate([_ratio(domn, Dn), _ratio(dom, D).reshape(R, -1), _ratio(doms, Ds), _ratio(ic_dom, ic_d)[:, None]], axis=1))
-        self._set("self_sufficiency_owned", k, np.concatenate([_ratio(ownn, Dn), _ratio(owns, Ds), _ratio(ic_own, ic_d)[:, None]], axis=1))
+        ic_ss, ic_ss_own = _ratio(ic_dom, ic_d), _ratio(ic_own, ic_d)
+        self._set("self_sufficiency", k, np.concatenate([_ratio(domn, Dn), _ratio(dom, D).reshape(R, -1), _ratio(doms, Ds), ic_ss[:, None]], axis=1))
+        self._set("self_sufficiency_owned", k, np.concatenate([_ratio(ownn, Dn), _ratio(owns, Ds), ic_ss_own[:, None]], axis=1))
         self._set("capability", k, state.K.reshape(R, -1))
         g = np.maximum(world.frontier_growth[:, 1], 0.005)
         gap = np.log(1.0 / np.maximum(state.K, 1e-9)) / np.log1p(g)[None, :, None]
@@ -225,7 +227,7 @@ class Recorder:
         # counts are of real firms: a synthetic firm counts for its weight (entries and exits are weighted where counted)
         for name, arr in (("firms_alive", alive), ("firm_entries", sc["entries"]), ("firm_exits", sc["exits"]), ("soe_acquisitions", sc["acquisitions"])):
             self._set_total(name, k, arr)
-        self._set("ic_self_sufficiency", k, np.stack([_ratio(ic_dom, ic_d), _ratio(ic_own, ic_d)], axis=1))
+        self._set("ic_self_sufficiency", k, np.stack([ic_ss, ic_ss_own], axis=1))
         self._set("ic_trade_balance", k, (exp_.sum(2)[:, self.ic].sum(1) - imp.sum(2)[:, self.ic].sum(1))[:, None])
         self._set("nev_sales_share", k, state.nev_share[:, None])
         self._set("charging_points", k, state.stock_units[:, self.nodes.index("charging")][:, None])
