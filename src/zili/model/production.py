@@ -98,7 +98,8 @@ def step(state: State, world: World, k: int) -> State:
     demand = sc["demand"]
     cut = sc["foreign_cut"]  # (N, T), policy.step's foreign_cut of the year
     used = sc.get("stockpile_used", np.zeros((R, N)))
-    cover = np.where(cut.max(axis=1)[None] > 0, used / np.maximum(12.0 * cut.max(axis=1)[None], 1e-12), 0.0)
+    cut_max = cut.max(axis=1)[None]
+    cover = np.where(cut_max > 0, used / np.maximum(12.0 * cut_max, 1e-12), 0.0)
     cut_eff = cut[None] * (1.0 - np.clip(cover, 0.0, 1.0))[:, :, None]
     capacity = market.tier_sums(state, world)[0].reshape(R, N, 2)
     sc.pop("tier_sums", None)  # the last reader this year: never carried into the next
@@ -117,7 +118,8 @@ def step(state: State, world: World, k: int) -> State:
         world.demand_index[k_next], world.demand_index[k], p.input_substitution, p.target_utilisation, p.export_propensity,
         p.capacity_growth_cap)
     output = dom + exports
-    util = output.sum(axis=2) / np.maximum(capacity.sum(axis=2), 1e-12)
+    node_out, node_cap = output.sum(axis=2), capacity.sum(axis=2)
+    util = node_out / np.maximum(node_cap, 1e-12)
     # firm outputs: node-tier output shared by capacity x capability, less entity-listing losses
     listed = sc.pop("listed_f0", None)  # the starting slots' listing severity, as innovation gathered it this year
     if listed is None:
@@ -130,7 +132,6 @@ def step(state: State, world: World, k: int) -> State:
     # prices: overcapacity lowers them; battery costs also fall with cumulative output
     target = p.target_utilisation
     move = np.clip((np.maximum(util, 1e-3) / target) ** p.overcapacity_price, 0.8, 1.05)
-    node_out = output.sum(axis=2)
     prev_cum = state.cum_out.copy()
     state.cum_out = state.cum_out + node_out
     learn = nev.battery_learning(prev_cum, state.cum_out, world)
@@ -140,13 +141,15 @@ def step(state: State, world: World, k: int) -> State:
     b = world.names["node"].index("battery_cells")
     state.battery_cum = state.cum_out[:, b] / state.cum_out_start[:, b]
     sc["cum_out_prev"] = prev_cum
-    sc["output_ratio"] = np.where(demand.sum(axis=2) > 0, (dom + imports).sum(axis=2) / np.maximum(demand.sum(axis=2), 1e-12), 1.0)
+    supplied = dom + imports  # (R, N, T)
+    node_demand = demand.sum(axis=2)
+    sc["output_ratio"] = np.where(node_demand > 0, supplied.sum(axis=2) / np.maximum(node_demand, 1e-12), 1.0)
     ai = world.names["node"].index("ai_chips")
     sc["compute_access"] = avail[:, ai] * (1.0 - cut[ai, 1]) + cut[ai, 1] * (kbar[:, ai, 1])
-    sc["capacity_gap"] = np.clip((demand.sum(axis=2) - capacity.sum(axis=2)) / np.maximum(demand.sum(axis=2), 1e-12), 0.0, 1.0)
+    sc["capacity_gap"] = np.clip((node_demand - node_cap) / np.maximum(node_demand, 1e-12), 0.0, 1.0)
     # tools a fab can buy this year, per tier: the scarcest tool node's share of demand met
     # (domestic supply plus the imports controls allow); new fab capacity needs all of them
-    met_t = np.where(demand > 0, (imports + dom) / np.where(demand > 0, demand, 1.0), 1.0)  # (R, N, T)
+    met_t = np.where(demand > 0, supplied / np.where(demand > 0, demand, 1.0), 1.0)  # (R, N, T)
     tool_t = met_t[:, world.tool_nodes, :].min(axis=1) if world.tool_nodes.any() else np.ones((R, 2))
     # part of mature-tier fab capacity (28 nm class) runs on advanced-tier tools (immersion DUV)
     s_adv = p.mature_fab_advanced_tools
