@@ -85,7 +85,8 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
     """:func:`advance` as compiled passes over chunks of :data:`_CHUNK` slots, updating ``cap`` and
     ``tier`` in place: the inputs of the chunk's transcendental functions (R&D intensity, the
     normal's two keyed uniforms), then log1p, log, cos and exp over the chunk in dense loops
-    (:mod:`zili.model.vmath`, within 2 ulp of libm), then each firm's gain.
+    (:mod:`zili.model.vmath`, within 2 ulp of libm), then each firm's gain; only the chunk's alive
+    firms are drawn for and go through the functions (compacted in slot order).
 
     ``keys`` (R, 3): the normal's two streams and the upgrade draw's; ``listed_f0`` (F0,): the
     entity-list flag of the starting slots (entrants are never listed; empty in a year without listings).
@@ -100,19 +101,21 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
     ub = np.empty(_CHUNK)
     hb = np.empty(_CHUNK, dtype=np.uint64)  # mixed ids
     sc = np.empty(_CHUNK, dtype=np.uint64)
+    at = np.empty(_CHUNK, dtype=np.int64)  # the slot of each alive firm of the chunk, in slot order
     for r in range(R):
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
         for m0 in range(0, M, _CHUNK):
-            c = min(_CHUNK, M - m0)
-            for j in range(c):  # inputs (a dead or unused slot gets harmless ones, never read)
-                m = m0 + j
+            c = 0  # the chunk's alive firms, compacted: dead and unused slots get no draws and no functions
+            for m in range(m0, min(m0 + _CHUNK, M)):
                 if alive[r, m]:
                     scale = rss * max(capa[r, m], rdmin * weight[m])
-                    lrd[j] = (rd_own[r, m] + grants[r, m] / 1e6) / scale  # own R&D (last year's budget) + this year's grants
+                    lrd[c] = (rd_own[r, m] + grants[r, m] / 1e6) / scale  # own R&D (last year's budget) + this year's grants
                     h = rng.id_mix(fid[r, m])  # the id half of the three draws, once
-                    hb[j], lu[j], nz[j] = h, rng.u01_mixed(k1, h), rng.u01_mixed(k2, h)
-                else:
-                    hb[j], lrd[j], lu[j], nz[j] = 0, 0.0, 0.5, 0.25
+                    hb[c], lu[c], nz[c] = h, rng.u01_mixed(k1, h), rng.u01_mixed(k2, h)
+                    at[c] = m
+                    c += 1
+                else:  # a dead or unused slot keeps its capability
+                    cap[r, m] = max(cap[r, m], 1e-6)
             vmath.log1p_inplace(lrd[:c], ub[:c], sc[:c])
             vmath.log_inplace(lu[:c], sc[:c])
             vmath.cos2pi_inplace(nz[:c])
@@ -120,11 +123,8 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
                 nz[j] = nsd * (np.sqrt(-2.0 * lu[j]) * nz[j]) - half_var
             vmath.exp_inplace(nz[:c], sc[:c])
             for j in range(c):
-                m = m0 + j
+                m = at[j]
                 cp = cap[r, m]
-                if not alive[r, m]:  # a dead or unused slot keeps its capability
-                    cap[r, m] = max(cp, 1e-6)
-                    continue
                 n, ti = node[r, m], tier[r, m]
                 ow = owner[r, m]
                 eff = soe_eff if (ow == SOES[0] or ow == SOES[1]) else 1.0
