@@ -178,11 +178,7 @@ def step(state: State, world: World, k: int) -> State:
     normal2 = rng._splitmix(keys ^ np.uint64(0xD1B54A32D192ED03))  # the second stream of rng.normal
     keys3 = np.stack([keys, normal2, keys ^ np.uint64(0x5DEECE66D)], axis=1)
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
-    # the entity-list severity of the starting slots (none listed: an empty array, which the kernel reads as 0),
-    # gathered once a year; production reads it too
-    listed = world.entity_listed[k]
-    listed_f0 = listed[state.f0_order].astype(float) if listed.any() else np.zeros(0)
-    state.scratch["listed_f0"] = listed_f0
+    listed_f0 = state.scratch["listed_f0"]  # policy.step's (none listed: empty, which the kernel reads as 0)
     if state.backend == "numba":
         _advance_kernel(state.alive, state.node, state.tier, state.owner, state.prov, state.cap, state.capa, state.rd_own,
                         state.grants, listed_f0, state.weight, state.fid, keys3, t["talent"], t["lbd"], t["K"], t["hub"],

@@ -4,7 +4,8 @@ Events were laid onto yearly arrays by the compile step; here the engine reads t
 year's slice and lets exposed buyers build stockpiles while a control is announced but
 not yet in force (China bought a record share of the world's chipmaking tools in 2024).
 Stockpiles are months of imports of a node, built within buyers' means and drawn down
-once a control bites.
+once a control bites. The year's foreign cuts and entity-list severities are formed here once
+and left in the scratch for innovation and production.
 """
 
 from __future__ import annotations
@@ -32,8 +33,12 @@ def step(state: State, world: World, k: int) -> State:
     """Build stockpiles under announced controls; draw them down under effective ones."""
     p = world.params
     announced = world.ctrl_announced[k].max(axis=1)  # (N,)
-    cut_nt = foreign_cut(world, k)  # (N, T), formed once a year: production and innovation read it from the scratch
+    # what acts this year, formed once for the steps that read it from the scratch (innovation, production):
+    # the foreign cuts (N, T), and the entity-list severity of each starting slot (F0,; empty in a year without listings)
+    cut_nt = foreign_cut(world, k)
+    listed = world.entity_listed[k]
     state.scratch["foreign_cut"] = cut_nt
+    state.scratch["listed_f0"] = listed[state.f0_order].astype(float) if listed.any() else np.zeros(0)
     cut = cut_nt.max(axis=1)  # (N,)
     # buyers' means: stockpiling is limited by how much of the node they import
     import_share = 1.0 - state.dom_share.mean(axis=2)

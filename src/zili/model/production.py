@@ -121,9 +121,7 @@ def step(state: State, world: World, k: int) -> State:
     node_out, node_cap = output.sum(axis=2), capacity.sum(axis=2)
     util = node_out / np.maximum(node_cap, 1e-12)
     # firm outputs: node-tier output shared by capacity x capability, less entity-listing losses
-    listed = sc.pop("listed_f0", None)  # the starting slots' listing severity, as innovation gathered it this year
-    if listed is None:
-        listed = world.entity_listed[k][state.f0_order] if world.entity_listed[k].any() else np.zeros(0)
+    listed = sc["listed_f0"]  # the starting slots' listing severity this year (policy.step)
     loss = np.zeros((R, 0))
     if listed.size:
         dom_in = state.dom_share.mean(axis=2)[:, world.entity_nodes[k]].mean(axis=1) if world.entity_nodes[k].any() else np.ones(R)
