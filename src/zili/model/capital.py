@@ -589,11 +589,7 @@ def _node_money(state: State, world: World, k: int, funds: list, payers: dict, p
     off = np.full(world.fund_mandate.shape[0], -1, dtype=np.int64)
     if not funds:
         return np.zeros((0, N), dtype=np.int64), off
-    # mandate x priority for every fund at once; the provincial fund's rows through provinces.node_weights (as _node_weights)
-    w_all = world.fund_mandate[funds][:, None, :] * priority[None]  # (funds, R, N)
-    for i, u in enumerate(funds):
-        if world.fund_is_provincial[u]:
-            w_all[i] = provinces.node_weights(state, world, k, w_all[i])
+    w_all = np.stack([_node_weights(state, world, k, u, priority, None) for u in funds])  # (funds, R, N)
     n_pay = np.array([len(payers[u]) for u in funds])
     ends = np.cumsum(n_pay * R)
     off[funds] = ends - n_pay * R
