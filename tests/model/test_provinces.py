@@ -120,15 +120,3 @@ def test_lgfv_debt_grows_with_interest_in_years_without_pay_in():
     assert state.lgfv.tolist() == [[333_333, 0]]
     lgfv_step(state, world, 1)
     assert state.lgfv.tolist() == [[349_999, 0]]
-
-
-@pytest.mark.parametrize("replicates", [[0], [7], [0, 1, 2, 3], [4, 5, 6], [3, 1, 2, 0], [0, 2, 5], [9, 8]])
-def test_replicate_rows_finds_each_ids_row(replicates):
-    """The row of each ledger row's replicate id in the batch: contiguous ids (the common case,
-    by subtraction), shuffled ones and ids with gaps."""
-    from zili.model.provinces import replicate_rows
-
-    reps = np.array(replicates)
-    rep = np.array([replicates[i] for i in np.random.default_rng(len(replicates)).integers(0, len(replicates), 50)], dtype=np.int32)
-    got = replicate_rows(reps, rep)
-    assert got.dtype == np.int64 and got.tolist() == [replicates.index(x) for x in rep]

@@ -92,3 +92,15 @@ def test_sector_sums_booked_in_the_fund_loop_are_the_ledgers_bit_for_bit(monkeyp
         for a, b in zip(booked[k], ref):
             assert a.dtype == b.dtype and np.array_equal(a, b)
     assert len(seen) == len(world.years) and any(seen)  # every year checked, venture money in some
+
+
+@pytest.mark.parametrize("replicates", [[0], [7], [0, 1, 2, 3], [4, 5, 6], [3, 1, 2, 0], [0, 2, 5], [9, 8]])
+def test_replicate_rows_finds_each_ids_row(replicates):
+    """The row of each ledger row's replicate id in the batch: contiguous ids, shuffled ones and
+    ids with gaps."""
+    from zili.model.realfin import replicate_rows
+
+    reps = np.array(replicates)
+    rep = np.array([replicates[i] for i in np.random.default_rng(len(replicates)).integers(0, len(replicates), 50)], dtype=np.int32)
+    got = replicate_rows(reps, rep)
+    assert got.dtype == np.int64 and got.tolist() == [replicates.index(x) for x in rep]

@@ -74,15 +74,6 @@ def step(state: State, world: World, k: int) -> State:
     return state
 
 
-def replicate_rows(replicates: np.ndarray, rep: np.ndarray) -> np.ndarray:
-    """Row of each replicate id in a batch (ids need not be sorted)."""
-    lo, R = int(replicates[0]), len(replicates)
-    if int(replicates[-1]) - lo == R - 1 and (R == 1 or (np.diff(replicates) == 1).all()):  # ids lo, lo + 1, ...
-        return np.asarray(rep, dtype=np.int64) - lo
-    order = np.argsort(replicates, kind="stable")
-    return order[np.searchsorted(replicates[order], rep)]
-
-
 def _reinvest(state: State, world: World, r_: np.ndarray, m_: np.ndarray, node: np.ndarray, amount: np.ndarray, sc: dict) -> None:
     """Funded firms build local plants for ``reinvestment_ratio`` x the money received, from their own cash.
 

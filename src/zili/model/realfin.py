@@ -12,11 +12,16 @@ from __future__ import annotations
 import numpy as np
 
 from zili.model.money import THOUSAND_PER_BN
-from zili.model.provinces import replicate_rows
 from zili.model.state import State
 from zili.model.world import SELECTION, World
 
 VENTURE = SELECTION.index("venture")
+
+
+def replicate_rows(replicates: np.ndarray, rep: np.ndarray) -> np.ndarray:
+    """Row of each replicate id ``rep`` (a ledger column) in a batch of ids ``replicates`` (ids need not be sorted)."""
+    order = np.argsort(replicates, kind="stable")
+    return order[np.searchsorted(replicates[order], rep)]
 
 
 def sector_sums(replicates: np.ndarray, world: World, rows: list) -> tuple[np.ndarray, np.ndarray]:
