@@ -20,7 +20,7 @@ def _faults(fn) -> int:
 def small_pages():
     """Page faults counted in 4 KiB pages: transparent huge pages off for the test (prctl
     PR_SET_THP_DISABLE), so that a fresh mapping and a grown heap are counted alike."""
-    libc = alloc._libc()
+    libc = alloc._LIBC
     if libc is None or libc.prctl(41, 1, 0, 0, 0) != 0:
         pytest.skip("cannot turn transparent huge pages off here")
     yield
