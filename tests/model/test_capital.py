@@ -298,15 +298,17 @@ def test_selection_skips_the_funds_own_new_start_ups():
 
 
 
+@pytest.mark.parametrize("weighed_before", [False, True])
 @pytest.mark.parametrize("soe_only", [False, True])
 @pytest.mark.parametrize("provincial", [False, True])
 @pytest.mark.parametrize("selection", [0, 1, 2])
-def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, provincial, soe_only):
+def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, provincial, soe_only, weighed_before):
     """``_select_laid`` (the fund loop's selection: the year's firms laid out by node, read as runs)
     gives what the slot scan ``_select`` gives, bit for bit: the same firms in the same order, weights
     and group totals, with dead slots, mandates and groups without money, this year's start-ups of
     the funds before (slots y0..new_lo, weighed after the older firms of their group) and the fund's
-    own start-ups (from new_lo, never weighed)."""
+    own start-ups (from new_lo, never weighed). Also where the layout's weights were weighed before
+    the fund loop, in pieces on threads (``_weigh_layout``, runs with threads)."""
     from zili.model import capital, rng
     from zili.model.state import initial_state
     from zili.model.world import OWNERSHIP
@@ -341,7 +343,15 @@ def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, p
     common = (mandate, state.owner, soe_only, state.node, state.prov, log_cap, log_capa, state.age, state.fid, mixed, keys, selection,
               float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
     ref = capital._select(state.alive, new_lo, np.full(R, M), *common)
-    got = capital._select_laid(lay, capital._select_work(R, M), y0, new_lo, state.alive, *common)
+    pre = np.empty((0, 0))
+    if weighed_before:  # this fund (index 2 of 3, its key in row 2) weighed on the layout, in pieces of at most a chunk
+        pre = np.full((1, R, M), np.nan)
+        fund_keys = np.stack([keys ^ np.uint64(1), keys ^ np.uint64(2), keys])
+        node_mandate = np.stack([np.ones(N), np.ones(N), mandate])
+        capital._weigh_layout(lay[0], lay[3], lay[4], np.array([2]), node_mandate, np.array([0, 1, selection]), fund_keys,
+                              float(p.selection_noise), pre)
+        pre = pre[0]
+    got = capital._select_laid(lay, capital._select_work(R, M), pre, y0, new_lo, state.alive, *common)
     assert ref[0].size > 20 and (ref[1] >= y0[ref[0]]).any() == (not soe_only)  # start-ups picked unless SOEs only
     for a, b in zip(ref, got):
         assert a.dtype == b.dtype and np.array_equal(a, b)

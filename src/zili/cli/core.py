@@ -31,6 +31,7 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output directory (default: $ZILI_HOME or ./runs, then the run id)"),
     catalogue: Optional[Path] = typer.Option(None, "--catalogue", help="DuckDB catalogue file or folder (default: $ZILI_HOME or ./runs)"),
     backend: str = typer.Option("numba", "--backend", help="per-firm kernels: numba (compiled, default), numpy (reference) or jax (needs the [jax] extra)"),
+    threads: int = typer.Option(1, "--threads", help="threads for the per-firm passes that split into pieces (same results for any number; numba backend)"),
 ) -> None:
     """Run a scenario, print a summary and write scenario.toml, metrics.parquet and ledger.parquet.
 
@@ -52,6 +53,12 @@ def run(
         check(backend)
     except BackendError as exc:
         _fail(f"--backend: {exc}")
+    from zili.model.threads import check as threads_check
+
+    try:
+        threads_check(threads)
+    except ValueError as exc:
+        _fail(f"--threads: {exc}")
     sc = load_or_exit(scenario, sets)
     run_id = new_run_id(sc.name)
     out_dir = out if out is not None else default_home() / run_id
@@ -66,7 +73,7 @@ def run(
     t0 = time.perf_counter()
     progress = RichProgress(f"{sc.name}: {sc.run.replicates} replicates x {sc.run.firms:,} firms")
     try:
-        traj, meta = run_scenario(sc, progress=progress, backend=backend)
+        traj, meta = run_scenario(sc, progress=progress, backend=backend, threads=threads)
     except KeyboardInterrupt:
         progress.stop()
         _fail("interrupted; nothing was written", 130)

@@ -27,7 +27,7 @@ def counterfactual_scenario(sc: Scenario) -> Scenario | None:
 
 
 def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int | None = None, progress=None, paired: bool = True,
-        backend: str = "numba") -> tuple[Trajectory, dict]:
+        backend: str = "numba", threads: int = 1) -> tuple[Trajectory, dict]:
     """Simulate a validated scenario.
 
     Parameters
@@ -44,10 +44,13 @@ def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int |
         Run the no-control counterfactual when the scenario has controls.
     backend : {"numba", "numpy", "jax"}
         How the per-firm kernels run (:mod:`zili.model.backend`).
+    threads : int
+        Threads of the per-firm passes that split into pieces (:mod:`zili.model.threads`); the
+        results are the same for any number.
 
     Returns
     -------
-    (Trajectory, meta) where meta holds the seed, its entropy, the firm count and the backend.
+    (Trajectory, meta) where meta holds the seed, its entropy, the firm count, the backend and the threads.
     """
     seed = sc.run.seed if seed is None else seed
     reps = sc.run.replicates if replicates is None else replicates
@@ -55,9 +58,11 @@ def run(sc: Scenario, *, replicates: int | np.ndarray | None = None, seed: int |
     world = compile_world(sc)
     cf_sc = counterfactual_scenario(sc) if paired else None
     cf = compile_world(cf_sc) if cf_sc is not None else None
-    traj = simulate(world, replicates=reps, entropy=entropy, progress=progress, counterfactual=cf, backend=backend)
+    traj = simulate(world, replicates=reps, entropy=entropy, progress=progress, counterfactual=cf, backend=backend,
+                    threads=threads)
     meta = {
         "backend": backend,
+        "threads": threads,
         "seed": seed,
         "seed_entropy": str(entropy),
         "firms": int(len(world.firm_id)),

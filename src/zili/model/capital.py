@@ -231,8 +231,8 @@ def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_si
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed, keys,
-                 selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
+def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed,
+                 keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """:func:`_select` on the year's layout ``lay`` (:func:`_layout` of the firms alive when the
     year's funds began): the same draws, weights and group totals, bit for bit, and the same
     selected firms in the same (slot) order. The firms of the fund's mandated nodes are read as
@@ -240,7 +240,9 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
     the same order); the start-ups opened this year by the funds before (slots ``y0[r] <= m <
     new_lo[r]``) are weighed after the older firms, as their higher slots place them in
     :func:`_select`. A fund's own start-ups (slots from ``new_lo``) are in neither. ``work`` holds
-    the year's scratch arrays (:func:`_select_work`)."""
+    the year's scratch arrays (:func:`_select_work`). ``pre`` (R, places) holds the weights of the
+    layout's firms for this fund where they were weighed before the fund loop, on threads
+    (:func:`_weigh_layout`; the same values), and is empty (0, 0) where they are weighed here."""
     start, slot_l, prov_l, ids_l, ls_l, soe_l = lay
     slot, grp_, ids, x, xr, gr, scratch, ubuf, out_r, out_m, out_g, out_w, out_f = work
     R = alive.shape[0]
@@ -259,13 +261,17 @@ def _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, p
         # with groups node x province (the provincial fund), each firm's group is noted in ``gr`` and its weight added
         # to that group, in slot order within the run, as in the slot scan
         runs = not soe_only
+        weighed = pre.shape[0] > 0
         for nd in range(N):
             if mandate[nd] <= 0 or (Vg == 1 and A_tot[r, nd] <= 0):
                 continue
             j0, j1 = start[r, nd], start[r, nd + 1]
             if runs:
                 xs = xr[j0:j1]
-                _weigh(ls[j0:j1], ids_l[r, j0:j1], xs, k, sigma, scratch, ubuf)
+                if weighed:
+                    xs[:] = pre[r, j0:j1]
+                else:
+                    _weigh(ls[j0:j1], ids_l[r, j0:j1], xs, k, sigma, scratch, ubuf)
                 if Vg == 1:
                     for j in range(j1 - j0):
                         W[r, nd] += xs[j]
@@ -315,6 +321,42 @@ def _select_work(R, L):  # pragma: no cover - compiled
             np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK),
             np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L),
             np.empty(R * L, dtype=np.int64))
+
+_layout_any = any_layout(_layout)  # one compiled version for windows of any layout (see zili.model.jit)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy", parallel=True)
+def _weigh_layout(start, ids_l, ls_l, funds, mandate, selection, keys, sigma, out):  # pragma: no cover - compiled
+    """The selection weights (:func:`_weigh`) of the layout's firms for each fund of ``funds``, in
+    the nodes of its ``mandate``, into ``out[i]`` (R, places) for fund ``funds[i]``, on threads: the
+    runs are cut into pieces of at most :data:`_CHUNK` firms, weighed independently (a weight
+    depends on the firm and the fund's key ``keys[u, r]`` alone), so each is the value the fund
+    loop would weigh. Only runs with ``threads`` > 1 use it (a compiled version with
+    ``parallel=True``, see :mod:`zili.model.threads`); places outside a fund's mandate are not written.
+    ``start`` (R, N + 1), ``ids_l`` (R, places), ``ls_l`` (3, R, places) are the layout's."""
+    R = start.shape[0]
+    N = start.shape[1] - 1
+    n = 0
+    for i in range(funds.shape[0]):  # count, then list the pieces: (fund row, replicate, first place, end)
+        for r in range(R):
+            for nd in range(N):
+                if mandate[funds[i], nd] > 0:
+                    n += (start[r, nd + 1] - start[r, nd] + _CHUNK - 1) // _CHUNK
+    pieces = np.empty((n, 4), dtype=np.int64)
+    n = 0
+    for i in range(funds.shape[0]):
+        for r in range(R):
+            for nd in range(N):
+                if mandate[funds[i], nd] > 0:
+                    for j0 in range(start[r, nd], start[r, nd + 1], _CHUNK):
+                        pieces[n, 0], pieces[n, 1], pieces[n, 2], pieces[n, 3] = i, r, j0, min(j0 + _CHUNK, start[r, nd + 1])
+                        n += 1
+    for it in numba.prange(n):
+        i, r, j0, j1 = pieces[it, 0], pieces[it, 1], pieces[it, 2], pieces[it, 3]
+        u = funds[i]
+        scratch, ubuf = np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK)
+        _weigh(ls_l[selection[u], r, j0:j1], ids_l[r, j0:j1], out[i, r, j0:j1], keys[u, r], sigma, scratch, ubuf)
+
 
 def _entry_terms(state: State, world: World, k: int) -> dict:
     """What every start-up opened in year index ``k`` shares, formed once a year: the entry slots
@@ -526,14 +568,14 @@ def _split_book(A2, group, wts, tieb, r_, m_, cap, weight, kind, payers, fraud, 
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select_book(lay, work, y0, new_lo, alive, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
+def _select_book(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
                  b_size, sigma, Vg, deals, A_tot, A2, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
                  exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
                  is_venture):  # pragma: no cover - compiled
     """A fund's deal selection (:func:`_select_laid` on the year's layout ``lay``) and the booking
     of its deals (:func:`_split_book`) in one call; returns what :func:`_book_block` returns."""
-    r_i, m_i, g_i, w_i, f_i, _ = _select_laid(lay, work, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age,
-                                              fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
+    r_i, m_i, g_i, w_i, f_i, _ = _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap,
+                                              log_capa, age, fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
     return _split_book(A2, g_i, w_i, f_i, r_i, m_i, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
                        exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
                        is_venture)
@@ -642,7 +684,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                  V, year, E, F0, base_id, entry_keys, cum_w, w_sum, tools_dom, fab_nodes,
                  alive, node, tier, owner, prov, hq_cn, cap, capa, foreign_tools, age, fid, weight, K, entries, n_entered,
                  next_slot, log_cap, log_capa, mixed, cash, received, grants, debt, exposure, book_subsidy, book_grant,
-                 book_equity, book_loan, book_fraud, public_venture, replicates, sector_flows):  # pragma: no cover - compiled
+                 book_equity, book_loan, book_fraud, public_venture, replicates, sector_flows, lay, pre_all, pre_row):  # pragma: no cover - compiled
     """Every fund's deployment of the year, in ``order``, in one compiled loop (the steps of
     :func:`step`, fund by fund): each payer's money (``target_all`` (R, U, P)) split over nodes
     (``node_rows`` from offset ``node_off[u]``, made for all but private VC funds at once; for
@@ -650,8 +692,10 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     provinces in the provincial fund; venture funds found start-ups with their start-up share
     (:func:`_startup_slots`, :func:`_open_kernel`) and book them; then each fund's deals are
     selected and booked (:func:`_select_book`). Fills ``dep_all`` (R, U, P), ``waste`` and the
-    sums by sector of ``sector_flows`` (see :func:`_book_block`) in place;
-    returns the year's ledger columns (the blocks joined in order, :func:`_join_blocks`), the
+    sums by sector of ``sector_flows`` (see :func:`_book_block`) in place. ``lay`` is the year's
+    layout of the firms (:func:`_layout`); fund ``u``'s selection weights of its firms were weighed
+    before, on threads, into ``pre_all[pre_row[u]]`` where ``pre_row[u]`` >= 0 (:func:`_weigh_layout`),
+    else they are weighed as the fund selects. Returns the year's ledger columns (the blocks joined in order, :func:`_join_blocks`), the
     provincial fund's deals, and whether that fund deployed.
     """
     R, U, P = target_all.shape
@@ -666,10 +710,10 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     ledger = []
     prov_deals = []
     prov_seen = False
-    # the firms alive as the year's funds begin, laid out by node for deal selection, and its scratch arrays
+    # the scratch arrays of deal selection on the layout of the firms alive as the year's funds begin
     y0 = F0 + n_entered  # this year's start-ups fill slots y0.. (a copy: n_entered grows below)
-    lay = _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_size, N)
     work = _select_work(R, alive.shape[1])
+    not_weighed = np.empty((0, 0))
     for u in order:
         payers = np.nonzero(pay_mask[u])[0]
         Pn = payers.shape[0]
@@ -768,7 +812,8 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                 for g in range(G):
                     A_tot[r, g] += A[i, r, g]
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
-        res = _select_book(lay, work, y0, own_lo, alive, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
+        pre = pre_all[pre_row[u]] if pre_row[u] >= 0 else not_weighed
+        res = _select_book(lay, work, pre, y0, own_lo, alive, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
                            age, mixed, fund_keys[u], selection, a_cap, b_size, sigma, Vg, deals, A_tot, A.reshape(Pn, R * G),
                            cap_u, weight, kind, payers, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
                            R, venture_public, public_venture, replicates, year, u, instrument, sector_flows, selection == VENTURE)
@@ -839,6 +884,20 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
             vc_base[u] = base[0]
     entry = _entry_terms(state, world, k)
     books = state.books
+    # the firms alive as the year's funds begin, laid out by node for deal selection; with threads,
+    # every fund's selection weights of them are weighed here, in pieces (the runs' draws do not
+    # depend on what the funds before deploy)
+    a_cap, b_size, sigma = float(p.selection_capability), float(p.selection_size), float(p.selection_noise)
+    lay = _layout_any(state.alive, state.node, state.prov, log_cap, log_capa, state.age, state.owner, mixed, a_cap, b_size, N)
+    pre_row = np.full(U, -1, dtype=np.int64)
+    if state.threads > 1:
+        weighs = [u for u in payers_of if world.fund_instrument[u] != INTERNAL and (world.fund_mandate[u] > 0).any()]
+        pre_row[weighs] = np.arange(len(weighs))
+        pre_all = np.empty((len(weighs), R, lay[1].shape[1]))
+        _weigh_layout(lay[0], lay[3], lay[4], np.asarray(weighs, dtype=np.int64), world.fund_mandate,
+                      world.fund_selection.astype(np.int64), fund_keys, sigma, pre_all)
+    else:
+        pre_all = np.empty((0, R, 0))
     # the year's flows by (replicate, sector), all funds' and venture funds', summed as they are booked (for realfin.step)
     S = len(world.names["sector"])
     sector_flows = (world.node_sector.astype(np.int64), np.zeros((R, S)), np.zeros((R, S)))
@@ -848,13 +907,12 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         float(p.crowding_out_strength), target_all, dep_all, sc["waste"], world.fund_instrument.astype(np.int64),
         world.fund_selection.astype(np.int64), world.fund_is_provincial, world.fund_cap_per_firm.astype(np.int64), world.fund_mandate,
         fund_keys, ticket.astype(np.float64), world.payer_public, world.payer_province.astype(np.int64), world.fraud[k],
-        float(p.startup_share), startup_ticket, float(max_deals), float(p.selection_capability), float(p.selection_size),
-        float(p.selection_noise), float(np.log(1e-6)), V, year, entry["E"], F0, state.first_new_id + k * entry["E"],
+        float(p.startup_share), startup_ticket, float(max_deals), a_cap, b_size, sigma, float(np.log(1e-6)), V, year, entry["E"], F0, state.first_new_id + k * entry["E"],
         entry["keys"], entry["cum_w"], entry["w_sum"], entry["tools_dom"], world.fab_nodes,
         state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn, state.cap, state.capa, state.foreign_tools,
         state.age, state.fid, state.weight, state.K, sc["entries"], state.n_entered, state.next_slot, log_cap, log_capa, mixed,
         state.cash, state.received, state.grants, state.debt, state.exposure, books["subsidy"], books["grant"], books["equity"],
-        books["loan"], books["fraud"], sc["public_venture"], state.replicates, sector_flows)
+        books["loan"], books["fraud"], sc["public_venture"], state.replicates, sector_flows, lay, pre_all, pre_row)
     ledger.append(ledger_u)  # the year's ledger rows, in booking order
     if prov_seen:
         sc["provincial_deals"] = list(prov_deals)

@@ -15,6 +15,8 @@ import numpy as np
 from zili.model import capital, finance, innovation, market, nev, policy, priorities, production, provinces, realfin, talent
 from zili.model.alloc import keep_freed_memory
 from zili.model.backend import check as backend_check
+from zili.model.threads import check as threads_check
+from zili.model.threads import use as threads_use
 from zili.model.metrics import Recorder
 from zili.model.state import entries_per_year, initial_state, slots
 from zili.model.trajectory import Ledger, MetricBlock, Trajectory
@@ -59,6 +61,7 @@ def simulate(
     progress=None,
     counterfactual: World | None = None,
     backend: str = "numba",
+    threads: int = 1,
 ) -> Trajectory:
     """Run the yearly steps for a batch of replicates.
 
@@ -77,6 +80,11 @@ def simulate(
     backend : {"numba", "numpy", "jax"}
         How the per-firm kernels run (:mod:`zili.model.backend`); results agree within the
         tolerance stated there.
+    threads : int
+        Threads for the per-firm passes that split into independent pieces of firm slots (finance's
+        settlement, innovation, the weighing of deal selection; :mod:`zili.model.threads`), from 1
+        to the cores numba can use. The results are the same bit for bit for any number; only the
+        numba backend uses them.
 
     Returns
     -------
@@ -88,18 +96,22 @@ def simulate(
     frees for its next allocations (:mod:`zili.model.alloc`); results do not depend on it.
     """
     R = replicates if np.isscalar(replicates) else len(replicates)
+    threads = threads_check(threads)
+    if threads > 1:
+        threads_use(threads)
     if R * slots(world, entries_per_year(world)) < KEEP_FREED_FROM:
-        return _run(world, replicates, entropy, progress, counterfactual, backend)
+        return _run(world, replicates, entropy, progress, counterfactual, backend, threads)
     with keep_freed_memory():
-        return _run(world, replicates, entropy, progress, counterfactual, backend)
+        return _run(world, replicates, entropy, progress, counterfactual, backend, threads)
 
 
-def _run(world: World, replicates, entropy: int, progress, counterfactual: World | None, backend: str) -> Trajectory:
+def _run(world: World, replicates, entropy: int, progress, counterfactual: World | None, backend: str, threads: int) -> Trajectory:
     """The body of :func:`simulate` (same parameters)."""
     progress = progress or NoProgress()
     reps = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
     state = initial_state(world, reps, entropy)
     state.backend = backend_check(backend)
+    state.threads = threads
     rec = Recorder(world, len(reps))
     parts: list = []
     R, N, P = len(reps), len(world.names["node"]), len(world.names["payer"])
@@ -132,7 +144,8 @@ def _run(world: World, replicates, entropy: int, progress, counterfactual: World
     state = full
     metrics = rec.result()
     if counterfactual is not None:
-        cf = simulate(counterfactual, replicates=reps, entropy=entropy, progress=_Forward(progress), backend=backend)
+        cf = simulate(counterfactual, replicates=reps, entropy=entropy, progress=_Forward(progress), backend=backend,
+                      threads=threads)
         at_risk = cf.metric("output").values - rec.blocks["output"][3]
         metrics = tuple(
             MetricBlock(b.metric, b.entities, at_risk, b.tag, b.unit) if b.metric == "output_at_risk" else b for b in metrics

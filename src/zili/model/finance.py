@@ -14,7 +14,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from zili.model import backend, rng
+from zili.model import backend, rng, threads
 from zili.model.jit import any_layout
 from zili.model.money import to_thousand
 from zili.model.state import State
@@ -143,20 +143,25 @@ def settle(xp, f: dict, t: dict, p: dict) -> dict:
     }
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
-                   price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
-                   rd_f, rd_own_f, exit_, acquire, books, exposure, keep, N):  # pragma: no cover - compiled
+_PIECE = 2048  # firm slots a thread settles at a time (see zili.model.threads)
+
+
+def _settle_pass(alive, out, node, tier, owner, age, cash, debt, capa, received, grants, ft, weight, fid, keys,
+                 price, cost_index, has_soe, expand, tool_avail, tools_dom, fab, restrict, ban, waiver, pv,
+                 rd_f, rd_own_f, exit_, acquire, books, exposure, keep, N, inline):  # pragma: no cover - compiled
     """:func:`settle` as one compiled pass over the firm slots, updating the firm arrays in place.
 
     Same operations in the same order as the array function (bit-identical arithmetic);
     the keyed uniforms u1, u2, u3 are drawn inline (``keys`` (R, 3)). ``books`` (the firm books
-    of :data:`FLOWS`, in that order) receive this year's amount of each flow, in place.
+    of :data:`FLOWS`, in that order) receive this year's amount of each flow, in place. The
+    slots are settled in pieces of :data:`_PIECE`, each independent of the others: on threads in
+    the threaded version (:func:`zili.model.threads.twins`).
 
     Returns the year's exit sums of :func:`_exit_sums` (its reference: the same values, bit for
-    bit), formed in the same pass: for each replicate and payer the loss written off on exiting
-    firms, floor(``exposure`` x ``keep``), and the exposure written off; exits and acquisitions
-    by node in real firms (R, N).
+    bit): for each replicate and payer the loss written off on exiting firms, floor(``exposure``
+    x ``keep``), and the exposure written off; exits and acquisitions by node in real firms (R, N).
+    Where ``inline`` they are formed in the pass (the serial version), else in a pass after, in slot
+    order (the threaded version, whose pieces run in any order).
     """
     (capint, vcs, fcs, ordi, dep, maxlev, cse, ir, cgc, life, il, soft, acq, eh, sbh, rer) = (
         pv[0], pv[1], pv[2], pv[3], pv[4], pv[5], pv[6], pv[7], pv[8], pv[9], pv[10], pv[11], pv[12], pv[13], pv[14], pv[15])
@@ -164,9 +169,11 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
     P = exposure.shape[2]
     loss, written = np.zeros((R, P), dtype=np.int64), np.zeros((R, P), dtype=np.int64)
     exits, acquired = np.zeros((R, N)), np.zeros((R, N))
-    for r in range(R):
+    n_pieces = (M + _PIECE - 1) // _PIECE
+    for it in numba.prange(R * n_pieces):
+        r, m0 = it // n_pieces, (it % n_pieces) * _PIECE
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
-        for m in range(M):
+        for m in range(np.uint64(m0), np.uint64(min(m0 + _PIECE, M))):  # (unsigned: no negative-index checks)
             a = alive[r, m]
             if not a:  # a dead or unused slot: no revenue, capacity or draws; only its grants (none) are spent
                 g = grants[r, m]
@@ -245,13 +252,13 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
             age[r, m] += 1
             rd_f[r, m], rd_own_f[r, m] = rd / 1e6, own_rd / 1e6
             exit_[r, m], acquire[r, m] = ex, acqd
-            if ex:  # investors' capital in the exiting firm is written off
+            if ex and inline:  # investors' capital in the exiting firm is written off
                 exits[r, n] += weight[m]
                 for i in range(P):
                     e = exposure[r, m, i]
                     loss[r, i] += np.int64(np.floor(e * keep))
                     written[r, i] += e
-            if acqd:
+            if acqd and inline:
                 acquired[r, n] += weight[m]
             books[0][r, m] += borrow
             books[1][r, m] += revenue
@@ -263,10 +270,15 @@ def _settle_kernel_jit(alive, out, node, tier, owner, age, cash, debt, capa, rec
             books[7][r, m] += d_amt
             books[8][r, m] += payout
             books[9][r, m] += wo
+    if not inline:
+        return _exit_sums(exit_, acquire, exposure, node, weight, keep, N)
     return loss, written, exits, acquired
 
 
-_settle_kernel = any_layout(_settle_kernel_jit, contiguous=True)  # one compiled version for windows of any layout, one for dense ones (see zili.model.jit)
+_settle_serial, _settle_threaded = threads.twins(_settle_pass)
+# one compiled version for windows of any layout, one for dense ones (see zili.model.jit); the threaded twin likewise
+_settle_kernel = any_layout(_settle_serial, contiguous=True)
+_settle_kernel_threaded = any_layout(_settle_threaded, contiguous=True)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -348,11 +360,13 @@ def step(state: State, world: World, k: int) -> State:
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
     if state.backend == "numba":
         exit_, acquire = np.empty((R, M), dtype=bool), np.empty((R, M), dtype=bool)
-        sums = _settle_kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
-                              state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
-                              t["price"], t["cost_index"], t["has_soe"], t["expand"], t["tool_avail"], t["tools_dom"], t["fab"],
-                              t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire,
-                              tuple(state.books[name] for name in FLOWS), state.exposure, 1 - p.recovery_rate, N)
+        one = state.threads == 1
+        kernel = _settle_kernel if one else _settle_kernel_threaded
+        sums = kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
+                      state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
+                      t["price"], t["cost_index"], t["has_soe"], t["expand"], t["tool_avail"], t["tools_dom"], t["fab"],
+                      t["restrict"], t["ban"], t["waiver"], pv, state.rd, state.rd_own, exit_, acquire,
+                      tuple(state.books[name] for name in FLOWS), state.exposure, 1 - p.recovery_rate, N, one)
     else:
         f = {name: getattr(state, name) for name in ("alive", "out", "node", "tier", "owner", "age", "cash", "debt", "capa",
                                                      "received", "grants", "foreign_tools", "weight")}

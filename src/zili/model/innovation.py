@@ -20,7 +20,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from zili.model import backend, market, rng, vmath
+from zili.model import backend, market, rng, threads, vmath
 from zili.model.jit import any_layout
 from zili.model.state import State
 from zili.model.world import SOES, World, is_soe
@@ -77,11 +77,11 @@ def advance(xp, f: dict, t: dict, p: dict) -> dict:
 
 
 _CHUNK = vmath.CHUNK  # slots whose noise is drawn together: the vectorised logs and exps run over a chunk
+_PIECE = 2 * _CHUNK  # slots a thread advances at a time (see zili.model.threads)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
-                    talent, lbd, K, hub_prov, centre, cut, frontier, bound, ai, pv):  # pragma: no cover - compiled
+def _advance_pass(alive, node, tier, owner, prov, cap, capa, rd_own, grants, listed_f0, weight, fid, keys,
+                  talent, lbd, K, hub_prov, centre, cut, frontier, bound, ai, pv):  # pragma: no cover - compiled
     """:func:`advance` as compiled passes over chunks of :data:`_CHUNK` slots, updating ``cap`` and
     ``tier`` in place: the inputs of the chunk's transcendental functions (R&D intensity, the
     normal's two keyed uniforms), then log1p, log, cos and exp over the chunk in dense loops
@@ -95,16 +95,19 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
     R, M = alive.shape
     F0 = listed_f0.shape[0]
     half_var = 0.5 * nsd**2
-    lrd = np.empty(_CHUNK)  # R&D intensity, then its log1p
-    lu = np.empty(_CHUNK)  # the first uniform, then its log
-    nz = np.empty(_CHUNK)  # the second uniform, then cos(2 pi u), then the noise factor
-    ub = np.empty(_CHUNK)
-    hb = np.empty(_CHUNK, dtype=np.uint64)  # mixed ids
-    sc = np.empty(_CHUNK, dtype=np.uint64)
-    at = np.empty(_CHUNK, dtype=np.int64)  # the slot of each alive firm of the chunk, in slot order
-    for r in range(R):
+    n_pieces = (M + _PIECE - 1) // _PIECE
+    for it in numba.prange(R * n_pieces):
+        r, p0 = divmod(np.uint64(it), np.uint64(n_pieces))
+        p0 = np.int64(p0 * np.uint64(_PIECE))
         k1, k2, k3 = keys[r, 0], keys[r, 1], keys[r, 2]
-        for m0 in range(0, M, _CHUNK):
+        lrd = np.empty(_CHUNK)  # R&D intensity, then its log1p
+        lu = np.empty(_CHUNK)  # the first uniform, then its log
+        nz = np.empty(_CHUNK)  # the second uniform, then cos(2 pi u), then the noise factor
+        ub = np.empty(_CHUNK)
+        hb = np.empty(_CHUNK, dtype=np.uint64)  # mixed ids
+        sc = np.empty(_CHUNK, dtype=np.uint64)
+        at = np.empty(_CHUNK, dtype=np.int64)  # the slot of each alive firm of the chunk, in slot order
+        for m0 in range(p0, min(p0 + _PIECE, M), _CHUNK):
             c = 0  # the chunk's alive firms, compacted: dead and unused slots get no draws and no functions
             for m in range(m0, min(m0 + _CHUNK, M)):
                 if alive[r, m]:
@@ -143,7 +146,10 @@ def _advance_kernel_jit(alive, node, tier, owner, prov, cap, capa, rd_own, grant
                 cap[r, m] = max(new, 1e-6)
 
 
-_advance_kernel = any_layout(_advance_kernel_jit, contiguous=True)  # one compiled version for windows of any layout, one for dense ones (see zili.model.jit)
+_advance_serial, _advance_threaded = threads.twins(_advance_pass)
+# one compiled version for windows of any layout, one for dense ones (see zili.model.jit); the threaded twin likewise
+_advance_kernel = any_layout(_advance_serial, contiguous=True)
+_advance_kernel_threaded = any_layout(_advance_threaded, contiguous=True)
 
 
 def _tables(state: State, world: World, k: int) -> dict:
@@ -180,7 +186,8 @@ def step(state: State, world: World, k: int) -> State:
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
     listed_f0 = state.scratch["listed_f0"]  # policy.step's (none listed: empty, which the kernel reads as 0)
     if state.backend == "numba":
-        _advance_kernel(state.alive, state.node, state.tier, state.owner, state.prov, state.cap, state.capa, state.rd_own,
+        kernel = _advance_kernel if state.threads == 1 else _advance_kernel_threaded
+        kernel(state.alive, state.node, state.tier, state.owner, state.prov, state.cap, state.capa, state.rd_own,
                         state.grants, listed_f0, state.weight, state.fid, keys3, t["talent"], t["lbd"], t["K"], t["hub"],
                         t["centre"], t["cut"], t["frontier"], t["bound"], int(t["ai"]), pv)
     else:

@@ -86,6 +86,7 @@ class State:
     cum_out_start: np.ndarray = None  # (R, N) cumulative output at the start (learning baseline)
     year_index: int = 0
     backend: str = "numba"  # how the per-firm kernels run (zili.model.backend)
+    threads: int = 1  # threads of the per-firm passes that split into pieces (zili.model.threads)
     scratch: dict = field(default_factory=dict)  # per-year flows for metrics
 
     def window(self, L: int) -> "State":
