@@ -15,7 +15,7 @@ from __future__ import annotations
 import numba
 import numpy as np
 
-from zili.model import provinces, rng, vmath
+from zili.model import provinces, rng, threads, vmath
 from zili.model.groups import key_order
 from zili.model.jit import any_layout
 from zili.model.money import THOUSAND_PER_BN, _split_groups_kernel, _split_kernel, split
@@ -190,18 +190,26 @@ def _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, ou
     return _pick(x[:n], ids[:n], slot[:n], grp_[:n], np.int64(-1), ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_size, N):  # pragma: no cover - compiled
+_LAY_PIECE = 8192  # slots a thread lays out at a time
+
+
+def _layout_pass(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_size, N):  # pragma: no cover - compiled
     """The alive firms of each replicate laid out by node, in slot order within a node, with what
     deal selection reads of them: a fund then reads its nodes' firms as contiguous runs instead of
     scanning every slot (:func:`_select_laid`). Formed once a year before the funds deploy:
     nothing it holds changes while they do (the year's start-ups are weighed apart).
+
+    Two passes over pieces of :data:`_LAY_PIECE` slots (on threads in the threaded version,
+    :func:`zili.model.threads.twins`): each piece counts its alive firms by node; from the counts,
+    each piece's first place in each node (after the pieces before it), where its slots are then
+    written in order, so the layout is the same for any split.
 
     Returns ``start`` (R, N + 1), the first place of each node; and by place (R, L): the slot,
     the province, the mixed id, the log score of each selection type (3, R, L) (as
     :func:`_select` forms them) and whether the firm is state-owned.
     """
     R, L = alive.shape
+    S = (L + _LAY_PIECE - 1) // _LAY_PIECE
     start = np.zeros((R, N + 1), dtype=np.int64)
     slot = np.empty((R, L), dtype=np.int64)
     where = np.empty((R, L), dtype=np.int64)
@@ -209,25 +217,37 @@ def _layout(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_si
     ls = np.empty((3, R, L))
     soe = np.empty((R, L), dtype=np.bool_)
     soe_a, soe_b = SOES
-    pos = np.empty(N, dtype=np.int64)
+    pos = np.zeros((R * S, N), dtype=np.int64)  # alive firms of each piece by node, then the piece's next place in each
+    for it in numba.prange(R * S):
+        r, m0 = it // S, (it % S) * _LAY_PIECE
+        for m in range(np.uint64(m0), np.uint64(min(m0 + _LAY_PIECE, L))):
+            if alive[r, m]:
+                pos[it, node[r, m]] += 1
     for r in range(R):
         st = start[r]
-        for m in range(L):
-            if alive[r, m]:
-                st[node[r, m] + 1] += 1
         for n in range(N):
-            st[n + 1] += st[n]
-            pos[n] = st[n]
-        for m in range(L):  # each alive slot's columns written at its place, the slots read in order
+            at = st[n]
+            for piece in range(r * S, r * S + S):
+                c = pos[piece, n]
+                pos[piece, n] = at
+                at += c
+            st[n + 1] = at
+    for it in numba.prange(R * S):
+        r, m0 = it // S, (it % S) * _LAY_PIECE
+        p_ = pos[it]
+        for m in range(np.uint64(m0), np.uint64(min(m0 + _LAY_PIECE, L))):  # each alive slot's columns written at its place, the slots read in order
             if alive[r, m]:
                 n = node[r, m]
-                j = pos[n]
-                pos[n] = j + 1
+                j = p_[n]
+                p_[n] = j + 1
                 slot[r, j], where[r, j], ids[r, j] = m, prov[r, m], mixed[r, m]
                 for sel in range(3):
                     ls[sel, r, j] = _log_score(sel, a_cap, b_size, log_cap[r, m], log_capa[r, m], age[r, m])
                 soe[r, j] = (owner[r, m] == soe_a) | (owner[r, m] == soe_b)
     return start, slot, where, ids, ls, soe
+
+
+_layout, _layout_threaded = threads.twins(_layout_pass)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -322,7 +342,8 @@ def _select_work(R, L):  # pragma: no cover - compiled
             np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L),
             np.empty(R * L, dtype=np.int64))
 
-_layout_any = any_layout(_layout)  # one compiled version for windows of any layout (see zili.model.jit)
+# one compiled version for windows of any layout (see zili.model.jit), and of the threaded twin
+_layout_any, _layout_any_threaded = any_layout(_layout), any_layout(_layout_threaded)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", parallel=True)
@@ -888,7 +909,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     # every fund's selection weights of them are weighed here, in pieces (the runs' draws do not
     # depend on what the funds before deploy)
     a_cap, b_size, sigma = float(p.selection_capability), float(p.selection_size), float(p.selection_noise)
-    lay = _layout_any(state.alive, state.node, state.prov, log_cap, log_capa, state.age, state.owner, mixed, a_cap, b_size, N)
+    lay = (_layout_any if state.threads == 1 else _layout_any_threaded)(state.alive, state.node, state.prov, log_cap, log_capa, state.age, state.owner, mixed, a_cap, b_size, N)
     pre_row = np.full(U, -1, dtype=np.int64)
     if state.threads > 1:
         weighs = [u for u in payers_of if world.fund_instrument[u] != INTERNAL and (world.fund_mandate[u] > 0).any()]
