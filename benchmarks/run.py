@@ -77,19 +77,26 @@ PASSES = 2  # firm-state passes per year in the bandwidth bound (one read + one 
 MEMORY_YEARS = 3  # years of the separate tracemalloc run that measures peak memory
 
 
-def _simulate(world, replicates: int, backend: str | None = None):
+def _simulate(world, replicates: int, backend: str | None = None, threads: int = 1):
     from zili.model.engine import simulate
     from zili.model.rng import root_entropy
 
     kw = {"backend": backend} if backend else {}
-    return simulate(world, replicates=replicates, entropy=root_entropy(1), **kw)
+    return simulate(world, replicates=replicates, entropy=root_entropy(1), threads=threads, **kw)
 
 
-def _timed(world, replicates: int, backend: str | None = None):
+def _timed(world, replicates: int, backend: str | None = None, threads: int = 1):
     """(trajectory, wall seconds) of one :func:`_simulate`."""
     t0 = time.perf_counter()
-    traj = _simulate(world, replicates, backend)
+    traj = _simulate(world, replicates, backend, threads)
     return traj, time.perf_counter() - t0
+
+
+def _threads() -> int:
+    """The threads a run can use here (:func:`zili.model.threads.available`)."""
+    from zili.model.threads import available
+
+    return available()
 
 
 def _state_bytes(state) -> int:
@@ -124,7 +131,7 @@ def _traced_peak(firms: int, years: int, replicates: int) -> int:
 
 
 def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, backend: str | None = None,
-              memory_years: int = MEMORY_YEARS, warm: bool = False) -> dict:
+              memory_years: int = MEMORY_YEARS, warm: bool = False, threads: int = 1) -> dict:
     """One timed ``simulate`` on the baseline with ``firms`` firms, ``years`` years (and where ``warm``, a
     second one of the same World: the first run of a size in a process also pays for growing the heap
     and first touching its pages); then a short traced run for memory."""
@@ -132,7 +139,7 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
     F = len(world.firm_id)
     gc.collect()
     rss0 = _rss_peak()
-    traj, wall = _timed(world, replicates, backend)
+    traj, wall = _timed(world, replicates, backend, threads)
     rss = max(_rss_peak() - rss0, 0)
     sbytes = _state_bytes(traj.state)
     slots, alive = int(traj.state.alive.shape[1]), float(traj.state.alive.sum() / replicates)
@@ -140,12 +147,12 @@ def time_zili(firms: int, years: int, replicates: int, bandwidth: float | None, 
     gc.collect()
     warm_wall = None
     if warm:
-        warm_wall = _timed(world, replicates, backend)[1]
+        warm_wall = _timed(world, replicates, backend, threads)[1]
         gc.collect()
     peak = _traced_peak(firms, min(memory_years, years), replicates) if memory_years else 0
     steps = F * years * replicates
     row = {
-        "firms": F, "synthetic_firms": firms, "years": years, "replicates": replicates, "wall_s": wall,
+        "firms": F, "synthetic_firms": firms, "years": years, "replicates": replicates, "threads": threads, "wall_s": wall,
         "firm_steps_per_s": steps / wall, "slots": slots, "alive_end": alive,
         "peak_traced_bytes_per_firm": peak / (F * replicates), "rss_growth_bytes_per_firm": rss / (F * replicates),
         "state_bytes": sbytes, "state_bytes_per_firm": sbytes / (F * replicates),
@@ -163,16 +170,22 @@ def time_mesa(firms: int, years: int) -> dict:
     Interleaved: one zili run, then Mesa year by year with one zili run after each Mesa year,
     so that both sides sample the machine in the same stretches of time (a Mesa year lasts about
     a second, a zili run a fraction of one). Mesa's wall is its construction plus its years;
-    zili's is the median of its ``years + 1`` runs (each a whole run of all the years)."""
+    zili's is the median of its ``years + 1`` runs (each a whole run of all the years). Where
+    this machine has more than one core, zili also runs with every thread it can use
+    (:mod:`zili.model.threads`) right after each one-thread run: ``ratio_threads``."""
     from benchmarks.mesa_model import ZiliMesaModel
 
     world = bench_world(firms, years)
     F = len(world.firm_id)
+    T = _threads()
 
-    def zili_run() -> float:
-        return _timed(world, 1)[1]
+    def zili_run() -> None:
+        walls.append(_timed(world, 1)[1])
+        if T > 1:
+            walls_t.append(_timed(world, 1, threads=T)[1])
 
-    walls = [zili_run()]
+    walls, walls_t = [], []
+    zili_run()
     t0 = time.perf_counter()
     model = ZiliMesaModel(world, seed=1)
     mesa_wall = time.perf_counter() - t0
@@ -181,16 +194,21 @@ def time_mesa(firms: int, years: int) -> dict:
         t0 = time.perf_counter()
         model.step()
         mesa_years.append(time.perf_counter() - t0)
-        walls.append(zili_run())
+        zili_run()
     mesa_wall += sum(mesa_years)
     alive = len(model.firms)
     del model
     gc.collect()
     zili_wall = float(np.median(walls))
     m, z = F * years / mesa_wall, F * years / zili_wall
-    return {"firms": F, "synthetic_firms": firms, "years": years, "mesa_wall_s": mesa_wall, "mesa_year_s": mesa_years,
-            "mesa_firm_steps_per_s": m, "zili_wall_s": zili_wall, "zili_walls_s": walls, "zili_firm_steps_per_s": z,
-            "ratio": z / m, "mesa_alive_end": alive}
+    row = {"firms": F, "synthetic_firms": firms, "years": years, "mesa_wall_s": mesa_wall, "mesa_year_s": mesa_years,
+           "mesa_firm_steps_per_s": m, "zili_wall_s": zili_wall, "zili_walls_s": walls, "zili_firm_steps_per_s": z,
+           "ratio": z / m, "mesa_alive_end": alive, "threads": T, "zili_threads_wall_s": None, "zili_threads_walls_s": walls_t,
+           "ratio_threads": None}
+    if walls_t:
+        row["zili_threads_wall_s"] = float(np.median(walls_t))
+        row["ratio_threads"] = F * years / row["zili_threads_wall_s"] / m
+    return row
 
 
 def bandwidth_probe(mib: int, repeats: int = 5) -> dict:
@@ -318,6 +336,18 @@ def run(mode: str = "quick", progress=None) -> dict:
             row.update(backend=name, numba_wall_s=ref["wall_s"], speed_vs_numba=ref["wall_s"] / row["wall_s"])
             out["backends"].append(row)
     out["jax"] = [r for r in out["backends"] if r["backend"] == "jax"] or None
+    # every thread this machine gives a run, on the same worlds as the one-thread rows above (10k firms up)
+    T = _threads()
+    out["threads"], out["threads_rows"] = T, []
+    if T > 1:
+        for firms in cfg["sizes"][1:]:
+            say(f"zili threads={T} {firms:,} firms")
+            row = time_zili(firms, cfg["years"], 1, None, memory_years=0, warm=True, threads=T)
+            ref = next(r for r in rows if r["synthetic_firms"] == firms)
+            row.update(one_thread_wall_s=ref["wall_s"], one_thread_warm_wall_s=ref["warm_wall_s"],
+                       speed_vs_one_thread=ref["wall_s"] / row["wall_s"],
+                       warm_speed_vs_one_thread=ref["warm_wall_s"] / row["warm_wall_s"])
+            out["threads_rows"].append(row)
     say(f"zili {cfg['headline']:,} firms, time by step")
     out["steps"] = time_steps(cfg["headline"], cfg["years"])
     big = [r for r in rows if r["synthetic_firms"] >= cfg["scale_min"]]
@@ -331,11 +361,14 @@ def run(mode: str = "quick", progress=None) -> dict:
     if mesa_rows:
         ref = max(mesa_rows, key=lambda r: r["synthetic_firms"])
         out["mesa_ratio"], out["mesa_ratio_firms"] = ref["ratio"], ref["synthetic_firms"]
+        out["mesa_ratio_threads"] = ref["ratio_threads"]
     else:
-        out["mesa_ratio"], out["mesa_ratio_firms"] = None, None
+        out["mesa_ratio"], out["mesa_ratio_firms"], out["mesa_ratio_threads"] = None, None, None
     one_m = next((r for r in rows if r["synthetic_firms"] == 1_000_000), None)
     out["targets"] = {
         "mesa_ratio_10k_ge_100": None if out["mesa_ratio_firms"] != 10_000 else out["mesa_ratio"] >= 100,
+        "mesa_ratio_10k_ge_100_all_threads": (None if out["mesa_ratio_firms"] != 10_000 or out["mesa_ratio_threads"] is None
+                                              else out["mesa_ratio_threads"] >= 100),
         "firm_steps_100k_ge_1e7": out["firm_steps_per_s"] >= 1e7 if cfg["headline"] == 100_000 else None,
         "run_1m_20y_lt_60s": None if one_m is None else one_m["wall_s"] < 60,
         "memory_1m_lt_1kib_per_firm": None if one_m is None else one_m["peak_traced_bytes_per_firm"] < 1024,
@@ -374,12 +407,16 @@ def render(res: dict) -> None:
                   f"{r['rss_growth_bytes_per_firm']:,.0f}", f"{r['state_bytes_per_firm']:,.0f}", f"{r.get('bandwidth_fraction', float('nan')):.4f}")
     con.print(t)
     if res["mesa_runs"]:
-        m = Table(title="Mesa port vs zili, same World, 1 replicate")
-        for c in ("firms", "years", "Mesa wall s", "Mesa firm-steps/s", "zili wall s", "zili firm-steps/s", "ratio zili/Mesa"):
+        T = res["mesa_runs"][0]["threads"]
+        m = Table(title=f"Mesa port vs zili, same World, 1 replicate (zili on 1 thread, and on {T})")
+        for c in ("firms", "years", "Mesa wall s", "Mesa firm-steps/s", "zili wall s", "zili firm-steps/s", "ratio zili/Mesa",
+                  f"zili {T} threads wall s", f"ratio, zili {T} threads"):
             m.add_column(c, justify="right")
         for r in res["mesa_runs"]:
+            wt = r["zili_threads_wall_s"]
             m.add_row(f"{r['firms']:,}", str(r["years"]), f"{r['mesa_wall_s']:.2f}", f"{r['mesa_firm_steps_per_s']:,.0f}",
-                      f"{r['zili_wall_s']:.3f}", f"{r['zili_firm_steps_per_s']:,.0f}", f"{r['ratio']:.1f}")
+                      f"{r['zili_wall_s']:.3f}", f"{r['zili_firm_steps_per_s']:,.0f}", f"{r['ratio']:.1f}",
+                      "-" if wt is None else f"{wt:.3f}", "-" if wt is None else f"{r['ratio_threads']:.1f}")
         con.print(m)
     else:
         con.print("Mesa not installed: no comparison (pip install -e '.[bench]')")
@@ -391,6 +428,18 @@ def render(res: dict) -> None:
             b.add_row(r["backend"], f"{r['firms']:,}", str(r["years"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
                       f"{r['numba_wall_s']:.2f}", f"{r['speed_vs_numba']:.2f}")
         con.print(b)
+    if res["threads_rows"]:
+        th = Table(title=f"zili on {res['threads']} threads (zili.model.threads: the same results bit for bit), same Worlds, 1 replicate")
+        for c in ("firms", "years", "wall s", "firm-steps/s", "1 thread wall s", "speed vs 1 thread", "2nd run wall s",
+                  "2nd run, 1 thread", "2nd run speed vs 1 thread"):
+            th.add_column(c, justify="right")
+        for r in res["threads_rows"]:
+            th.add_row(f"{r['firms']:,}", str(r["years"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
+                       f"{r['one_thread_wall_s']:.2f}", f"{r['speed_vs_one_thread']:.2f}", f"{r['warm_wall_s']:.2f}",
+                       f"{r['one_thread_warm_wall_s']:.2f}", f"{r['warm_speed_vs_one_thread']:.2f}")
+        con.print(th)
+    else:
+        con.print("threads: this machine gives a run one thread; no threaded rows")
     st = res["steps"]
     b = Table(title=f"time by step: {st['firms']:,} firms x {st['years']} years, {st['wall_s']:.2f} s")
     for c in ("step", "seconds", "share of the run"):

@@ -50,6 +50,17 @@ def test_json_has_every_key(capsys):
     for m in res["mesa_runs"]:  # interleaved: a zili run before Mesa's first year and after each of its years
         assert len(m["mesa_year_s"]) == m["years"] and len(m["zili_walls_s"]) == m["years"] + 1
         assert m["mesa_wall_s"] >= sum(m["mesa_year_s"]) > 0 and m["zili_wall_s"] == np.median(m["zili_walls_s"])
+    # zili on every thread the machine gives a run, interleaved with the one-thread runs, and on the same worlds
+    from zili.model.threads import available
+
+    T = available()
+    assert res["threads"] == T and len(res["threads_rows"]) == (len(run.MODES["tiny"]["sizes"]) - 1 if T > 1 else 0)
+    for m in res["mesa_runs"]:
+        assert m["threads"] == T and len(m["zili_threads_walls_s"]) == (m["years"] + 1 if T > 1 else 0)
+        assert (m["ratio_threads"] is None) == (T == 1)
+    for row in res["threads_rows"]:
+        assert row["threads"] == T and row["wall_s"] > 0 and row["speed_vs_one_thread"] > 0 and row["warm_speed_vs_one_thread"] > 0
+    assert "mesa_ratio_10k_ge_100_all_threads" in res["targets"]
     # the other kernel backends are timed on the same worlds (JAX where it is installed)
     timed = {r["backend"] for r in res["backends"]}
     assert "numpy" in timed and all(r["wall_s"] > 0 and r["speed_vs_numba"] > 0 for r in res["backends"])
