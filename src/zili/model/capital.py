@@ -853,7 +853,9 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     return _join_blocks(ledger), prov_deals, prov_seen
 
 
-_deploy_year = any_layout(_deploy_year_jit)  # one compiled version for windows of any layout (see zili.model.jit)
+# one compiled version for windows of any layout (see zili.model.jit); the year's layout and weights (made afresh,
+# C-contiguous) keep their types, so that the runs are read as dense rows
+_deploy_year = any_layout(_deploy_year_jit, exact_tail=3)
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:

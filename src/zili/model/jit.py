@@ -44,6 +44,15 @@ def _key(a):
     return type(a)
 
 
+def _exact_key(a):
+    """:func:`_key` with each array's C-contiguity (an argument that keeps its own type)."""
+    if isinstance(a, np.ndarray):
+        return _key(a) + (a.flags.c_contiguous,)
+    if isinstance(a, tuple):
+        return tuple(map(_exact_key, a))
+    return type(a)
+
+
 def _dense(a) -> bool:
     """Whether every array in ``a`` (also inside tuples) is C-contiguous."""
     if isinstance(a, np.ndarray):
@@ -53,20 +62,23 @@ def _dense(a) -> bool:
     return True
 
 
-def any_layout(kernel, contiguous: bool = False):
+def any_layout(kernel, contiguous: bool = False, exact_tail: int = 0):
     """Wrap the numba dispatcher ``kernel``: each call compiles (or loads from numba's cache)
     the version for its arguments' types with every array of layout "A", once, and calls that
     version's entry point directly, so contiguous arrays are passed as they are, never copied,
     and numba's search for a convertible version (slow, at every call) is never made. Where
-    ``contiguous``, a call whose arrays are all C-contiguous gets the version of layout "C"."""
+    ``contiguous``, a call whose arrays are all C-contiguous gets the version of layout "C".
+    The last ``exact_tail`` arguments keep their own types (arrays the caller always makes
+    afresh, C-contiguous: the compiler then knows their rows are dense)."""
     entry: dict = {}  # a cheap key of the arguments' types -> the entry point of their version
 
     def call(*args):
         dense = contiguous and all(map(_dense, args))
-        key = (dense,) + tuple(map(_key, args))
+        n = len(args) - exact_tail
+        key = (dense,) + tuple(map(_key, args[:n])) + tuple(map(_exact_key, args[n:]))
         fn = entry.get(key)
         if fn is None:
-            sig = tuple(numba.typeof(a) if dense else _any(numba.typeof(a)) for a in args)
+            sig = tuple(numba.typeof(a) if dense or i >= n else _any(numba.typeof(a)) for i, a in enumerate(args))
             kernel.compile(sig)
             fn = entry[key] = kernel.overloads[sig].entry_point
         return fn(*args)
