@@ -48,3 +48,19 @@ def test_contiguous_calls_get_a_dense_version_with_the_same_results():
         total = kernel(out, x, (book,))
         assert np.array_equal(out, x.sum(axis=1)) and total == x.sum() and np.array_equal(book, x)
     assert sorted(sig[1].layout for sig in fresh.overloads) == ["A", "C"]
+
+
+def test_the_exact_tail_keeps_its_own_types():
+    """With ``exact_tail=1`` the last argument (here the books tuple) keeps its layout "C" while the
+    other arrays are "A"; a strided array there gets its own version, with the same results."""
+    fresh = numba.njit(cache=False)(_add_rows.py_func)
+    kernel = any_layout(fresh, exact_tail=1)
+    full = np.arange(24.0).reshape(3, 8)
+    for x in (full[:, :5], full[:1, :5]):
+        out, book = np.zeros(x.shape[0]), np.zeros(x.shape)
+        assert kernel(out, x, (book,)) == x.sum() and np.array_equal(book, x)
+    (sig,) = fresh.overloads
+    assert [sig[0].layout, sig[1].layout, sig[2][0].layout] == ["A", "A", "C"]
+    book = np.zeros((3, 16))[:, ::2]  # strided in the exact tail: a second version
+    kernel(np.zeros(3), full, (book,))
+    assert np.array_equal(book, full) and len(fresh.overloads) == 2
