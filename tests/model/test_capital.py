@@ -343,9 +343,9 @@ def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, p
     common = (mandate, state.owner, soe_only, state.node, state.prov, log_cap, log_capa, state.age, state.fid, mixed, keys, selection,
               float(p.selection_capability), float(p.selection_size), float(p.selection_noise), Vg, deals, A_tot)
     ref = capital._select(state.alive, new_lo, np.full(R, M), *common)
-    pre = np.empty((0, 0))
-    if weighed_before:  # this fund (index 2 of 3, its key in row 2) weighed on the layout, in pieces of at most a chunk
-        pre = np.full((1, R, M), np.nan)
+    pre = np.empty((2, 0, 0))
+    if weighed_before:  # this fund (index 2 of 3, its key in row 2) weighed and drawn for on the layout, in pieces of at most a chunk
+        pre = np.full((1, 2, R, M), np.nan)
         fund_keys = np.stack([keys ^ np.uint64(1), keys ^ np.uint64(2), keys])
         node_mandate = np.stack([np.ones(N), np.ones(N), mandate])
         capital._weigh_layout(lay[0], lay[3], lay[4], np.array([2]), node_mandate, np.array([0, 1, selection]), fund_keys,

@@ -56,6 +56,7 @@ def log_scores(state: State) -> tuple[np.ndarray, np.ndarray]:
 _CHUNK = vmath.CHUNK  # firms weighed together: the vectorised logs and exps run over a chunk
 
 
+_PICK_SALT = np.uint64(0xA5A5A5A5)  # a fund's stream key ^ this: the stream of its selection draws
 _LOG_YOUNG = float(np.log(2.0))  # log of the venture score's factor for firms under 5 years old
 
 
@@ -116,7 +117,7 @@ def _select(alive, new_lo, new_hi, mandate, owner, soe_only, node, prov, log_cap
     R, L = alive.shape
     G = deals.shape[1]
     W = np.zeros((R, G))
-    salt = np.uint64(0xA5A5A5A5)
+    salt = _PICK_SALT
     slot = np.empty(L, dtype=np.int64)  # the weighed firms of a replicate, in slot order
     grp_ = np.empty(L, dtype=np.int64)
     ids = np.empty(L, dtype=np.uint64)  # mixed ids
@@ -157,17 +158,19 @@ def _weigh(ls, ids, x, k, sigma, scratch, ubuf):  # pragma: no cover - compiled
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _pick(x, ids, slots, grp_, g_run, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf):  # pragma: no cover - compiled
+def _pick(x, ids, slots, grp_, g_run, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf, drawn):  # pragma: no cover - compiled
     """The draws of deal selection over a run of weighed firms (weights ``x``, mixed ids ``ids``,
     slots ``slots``; group ``g_run`` for all, or where it is below zero each one's ``grp_``): firm
     ``j`` is selected with probability min(1, deals x w_j / W) of its group (stream key ``ks``)
-    and written to the ``out_*`` lists from place ``q``, in run order. Returns the new ``q``."""
+    and written to the ``out_*`` lists from place ``q``, in run order. Returns the new ``q``.
+    The keyed uniforms are drawn here, or read from ``drawn`` where it is not empty (the same
+    values, drawn before the fund loop: :func:`_weigh_layout`)."""
     G = deals.shape[1]
     n = x.shape[0]
     q0 = q
     for j0 in range(0, n, _CHUNK):
         j1 = min(j0 + _CHUNK, n)
-        u = rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
+        u = drawn[j0:j1] if drawn.shape[0] else rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
         for j in range(j0, j1):  # branch-free: every firm is written at place q, which moves on where it is selected
             g = g_run if g_run >= 0 else grp_[j]
             tot = W[r, g]
@@ -187,7 +190,8 @@ def _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, ou
     _weigh(x[:n], ids[:n], x[:n], k, sigma, scratch, ubuf)
     for j in range(n):
         W[r, grp_[j]] += x[j]
-    return _pick(x[:n], ids[:n], slot[:n], grp_[:n], np.int64(-1), ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
+    return _pick(x[:n], ids[:n], slot[:n], grp_[:n], np.int64(-1), ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf,
+                 ubuf[:0])
 
 
 _LAY_PIECE = 8192  # slots a thread lays out at a time
@@ -260,16 +264,16 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
     the same order); the start-ups opened this year by the funds before (slots ``y0[r] <= m <
     new_lo[r]``) are weighed after the older firms, as their higher slots place them in
     :func:`_select`. A fund's own start-ups (slots from ``new_lo``) are in neither. ``work`` holds
-    the year's scratch arrays (:func:`_select_work`). ``pre`` (R, places) holds the weights of the
-    layout's firms for this fund where they were weighed before the fund loop, on threads
-    (:func:`_weigh_layout`; the same values), and is empty (0, 0) where they are weighed here."""
+    the year's scratch arrays (:func:`_select_work`). ``pre`` (2, R, places) holds the weights of
+    the layout's firms for this fund and their draws where they were made before the fund loop, on
+    threads (:func:`_weigh_layout`; the same values), and is empty (2, 0, 0) where they are made here."""
     start, slot_l, prov_l, ids_l, ls_l, soe_l = lay
     slot, grp_, ids, x, xr, gr, scratch, ubuf, out_r, out_m, out_g, out_w, out_f = work
     R = alive.shape[0]
     N = mandate.shape[0]
     G = deals.shape[1]
     W = np.zeros((R, G))
-    salt = np.uint64(0xA5A5A5A5)
+    salt = _PICK_SALT
     by_firm = np.int64(-1)  # _pick's group argument: each firm's own (a variable, so that one version is compiled)
     q = 0
     for r in range(R):
@@ -281,7 +285,7 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
         # with groups node x province (the provincial fund), each firm's group is noted in ``gr`` and its weight added
         # to that group, in slot order within the run, as in the slot scan
         runs = not soe_only
-        weighed = pre.shape[0] > 0
+        weighed = pre.shape[1] > 0
         for nd in range(N):
             if mandate[nd] <= 0 or (Vg == 1 and A_tot[r, nd] <= 0):
                 continue
@@ -289,7 +293,7 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
             if runs:
                 xs = xr[j0:j1]
                 if weighed:
-                    xs[:] = pre[r, j0:j1]
+                    xs[:] = pre[0, r, j0:j1]
                 else:
                     _weigh(ls[j0:j1], ids_l[r, j0:j1], xs, k, sigma, scratch, ubuf)
                 if Vg == 1:
@@ -321,9 +325,11 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
                     continue
                 j0, j1 = start[r, nd], start[r, nd + 1]
                 g_run, g_of = (nd, grp_) if Vg == 1 else (by_firm, gr[j0:j1])
+                drawn = pre[1, r, j0:j1] if weighed else ubuf[:0]
                 q = _pick(xr[j0:j1], ids_l[r, j0:j1], slot_l[r, j0:j1], g_of, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
-                          out_w, out_f, q, ubuf)
-        q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf)
+                          out_w, out_f, q, ubuf, drawn)
+        q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf,
+                  ubuf[:0])
         if q > q0:  # in slot order, as _select lists them
             o = key_order(out_m[q0:q], alive.shape[1]) + q0  # (slots are distinct)
             out_m[q0:q], out_g[q0:q], out_w[q0:q], out_f[q0:q] = out_m[o], out_g[o], out_w[o], out_f[o]
@@ -349,10 +355,11 @@ _layout_any, _layout_any_threaded = any_layout(_layout), any_layout(_layout_thre
 @numba.njit(cache=True, nogil=True, error_model="numpy", parallel=True)
 def _weigh_layout(start, ids_l, ls_l, funds, mandate, selection, keys, sigma, out):  # pragma: no cover - compiled
     """The selection weights (:func:`_weigh`) of the layout's firms for each fund of ``funds``, in
-    the nodes of its ``mandate``, into ``out[i]`` (R, places) for fund ``funds[i]``, on threads: the
-    runs are cut into pieces of at most :data:`_CHUNK` firms, weighed independently (a weight
-    depends on the firm and the fund's key ``keys[u, r]`` alone), so each is the value the fund
-    loop would weigh. Only runs with ``threads`` > 1 use it (a compiled version with
+    the nodes of its ``mandate``, into ``out[i, 0]`` (R, places) for fund ``funds[i]``, and the
+    keyed uniforms of its selection draws (:func:`_pick`) into ``out[i, 1]``, on threads: the runs
+    are cut into pieces of at most :data:`_CHUNK` firms, weighed and drawn for independently
+    (both depend on the firm and the fund's key ``keys[u, r]`` alone), so each is the value the
+    fund loop would make. Only runs with ``threads`` > 1 use it (a compiled version with
     ``parallel=True``, see :mod:`zili.model.threads`); places outside a fund's mandate are not written.
     ``start`` (R, N + 1), ``ids_l`` (R, places), ``ls_l`` (3, R, places) are the layout's."""
     R = start.shape[0]
@@ -376,7 +383,8 @@ def _weigh_layout(start, ids_l, ls_l, funds, mandate, selection, keys, sigma, ou
         i, r, j0, j1 = pieces[it, 0], pieces[it, 1], pieces[it, 2], pieces[it, 3]
         u = funds[i]
         scratch, ubuf = np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK)
-        _weigh(ls_l[selection[u], r, j0:j1], ids_l[r, j0:j1], out[i, r, j0:j1], keys[u, r], sigma, scratch, ubuf)
+        _weigh(ls_l[selection[u], r, j0:j1], ids_l[r, j0:j1], out[i, 0, r, j0:j1], keys[u, r], sigma, scratch, ubuf)
+        rng.uniform_mixed_into(keys[u, r] ^ _PICK_SALT, ids_l[r, j0:j1], out[i, 1, r, j0:j1])
 
 
 def _entry_terms(state: State, world: World, k: int) -> dict:
@@ -715,8 +723,9 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     selected and booked (:func:`_select_book`). Fills ``dep_all`` (R, U, P), ``waste`` and the
     sums by sector of ``sector_flows`` (see :func:`_book_block`) in place. ``lay`` is the year's
     layout of the firms (:func:`_layout`); fund ``u``'s selection weights of its firms were weighed
-    before, on threads, into ``pre_all[pre_row[u]]`` where ``pre_row[u]`` >= 0 (:func:`_weigh_layout`),
-    else they are weighed as the fund selects. Returns the year's ledger columns (the blocks joined in order, :func:`_join_blocks`), the
+    before, on threads, into ``pre_all[pre_row[u], 0]`` and their selection draws into
+    ``pre_all[pre_row[u], 1]`` where ``pre_row[u]`` >= 0 (:func:`_weigh_layout`), else they are
+    made as the fund selects. Returns the year's ledger columns (the blocks joined in order, :func:`_join_blocks`), the
     provincial fund's deals, and whether that fund deployed.
     """
     R, U, P = target_all.shape
@@ -734,7 +743,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     # the scratch arrays of deal selection on the layout of the firms alive as the year's funds begin
     y0 = F0 + n_entered  # this year's start-ups fill slots y0.. (a copy: n_entered grows below)
     work = _select_work(R, alive.shape[1])
-    not_weighed = np.empty((0, 0))
+    not_weighed = np.empty((2, 0, 0))
     for u in order:
         payers = np.nonzero(pay_mask[u])[0]
         Pn = payers.shape[0]
@@ -916,11 +925,11 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     if state.threads > 1:
         weighs = [u for u in payers_of if world.fund_instrument[u] != INTERNAL and (world.fund_mandate[u] > 0).any()]
         pre_row[weighs] = np.arange(len(weighs))
-        pre_all = np.empty((len(weighs), R, lay[1].shape[1]))
+        pre_all = np.empty((len(weighs), 2, R, lay[1].shape[1]))
         _weigh_layout(lay[0], lay[3], lay[4], np.asarray(weighs, dtype=np.int64), world.fund_mandate,
                       world.fund_selection.astype(np.int64), fund_keys, sigma, pre_all)
     else:
-        pre_all = np.empty((0, R, 0))
+        pre_all = np.empty((0, 2, R, 0))
     # the year's flows by (replicate, sector), all funds' and venture funds', summed as they are booked (for realfin.step)
     S = len(world.names["sector"])
     sector_flows = (world.node_sector.astype(np.int64), np.zeros((R, S)), np.zeros((R, S)))
