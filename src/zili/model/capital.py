@@ -348,8 +348,8 @@ def _select_work(R, L):  # pragma: no cover - compiled
             np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L, dtype=np.int64), np.empty(R * L),
             np.empty(R * L, dtype=np.int64))
 
-# one compiled version for windows of any layout (see zili.model.jit), and of the threaded twin
-_layout_any, _layout_any_threaded = any_layout(_layout), any_layout(_layout_threaded)
+# one compiled version for windows of any layout, one for dense ones (see zili.model.jit), and of the threaded twin
+_layout_any, _layout_any_threaded = any_layout(_layout, contiguous=True), any_layout(_layout_threaded, contiguous=True)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", parallel=True)
@@ -904,8 +904,9 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     dep_all = np.zeros((R, U, P), dtype=np.int64)
     held = avail_all.any(axis=(0, 2))  # funds holding anything
     pay_mask = (target_all.sum(axis=0) != 0) & held[:, None]  # (U, P): each fund's paying payers
-    paying = pay_mask.any(axis=1)
-    payers_of = {u: np.flatnonzero(pay_mask[u]) for u in order if paying[u]}
+    fund_of, payer_of = np.nonzero(pay_mask)  # (fund, payer) pairs in row order: each fund's payers, in order
+    cut = np.searchsorted(fund_of, np.arange(U + 1))
+    payers_of = {u: payer_of[cut[u]:cut[u + 1]] for u in order if cut[u + 1] > cut[u]}  # the paying funds
     # the node split of every fund but private VC (whose weights depend on this year's public venture money) at once
     public = [u for u in payers_of if not world.fund_is_private_vc[u]]
     node_rows, node_off = _node_money(state, world, k, public, payers_of, priority, target_all)
