@@ -194,7 +194,7 @@ def _weigh_pick(r, n, slot, grp_, ids, x, k, ks, sigma, W, deals, fid, out_r, ou
                  ubuf[:0])
 
 
-_LAY_PIECE = 8192  # slots a thread lays out at a time
+_LAY_PIECE = 2048  # slots a thread lays out at a time
 
 
 def _layout_pass(alive, node, prov, log_cap, log_capa, age, owner, mixed, a_cap, b_size, N):  # pragma: no cover - compiled
