@@ -345,13 +345,15 @@ def test_selection_on_the_years_layout_is_the_slot_scan_bit_for_bit(selection, p
     ref = capital._select(state.alive, new_lo, np.full(R, M), *common)
     pre = np.empty((2, 0, 0))
     if weighed_before:  # this fund (index 2 of 3, its key in row 2) weighed and drawn for on the layout, in pieces of at most a chunk
-        pre = np.full((1, 2, R, M), np.nan)
+        pre, psum = np.full((1, 2, R, M), np.nan), np.full((1, R, N), np.nan)
         fund_keys = np.stack([keys ^ np.uint64(1), keys ^ np.uint64(2), keys])
         node_mandate = np.stack([np.ones(N), np.ones(N), mandate])
         capital._weigh_layout(lay[0], lay[3], lay[4], np.array([2]), node_mandate, np.array([0, 1, selection]), fund_keys,
-                              float(p.selection_noise), pre)
-        pre = pre[0]
-    got = capital._select_laid(lay, capital._select_work(R, M), pre, y0, new_lo, state.alive, *common)
+                              float(p.selection_noise), pre, psum, 2)
+        pre, psum = pre[0], psum[0]
+    else:
+        psum = np.empty((0, 0))
+    got = capital._select_laid(lay, capital._select_work(R, M), pre, psum, y0, new_lo, state.alive, *common)
     assert ref[0].size > 20 and (ref[1] >= y0[ref[0]]).any() == (not soe_only)  # start-ups picked unless SOEs only
     for a, b in zip(ref, got):
         assert a.dtype == b.dtype and np.array_equal(a, b)

@@ -255,7 +255,7 @@ _layout, _layout_threaded = threads.twins(_layout_pass)
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed,
+def _select_laid(lay, work, pre, psum, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap, log_capa, age, fid, mixed,
                  keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot):  # pragma: no cover - compiled
     """:func:`_select` on the year's layout ``lay`` (:func:`_layout` of the firms alive when the
     year's funds began): the same draws, weights and group totals, bit for bit, and the same
@@ -266,7 +266,9 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
     :func:`_select`. A fund's own start-ups (slots from ``new_lo``) are in neither. ``work`` holds
     the year's scratch arrays (:func:`_select_work`). ``pre`` (2, R, places) holds the weights of
     the layout's firms for this fund and their draws where they were made before the fund loop, on
-    threads (:func:`_weigh_layout`; the same values), and is empty (2, 0, 0) where they are made here."""
+    threads (:func:`_weigh_layout`; the same values), and is empty (2, 0, 0) where they are made here;
+    ``psum`` (R, N) then holds each node's sum of those weights, added in slot order from zero
+    (the sum this pass would form for a node group)."""
     start, slot_l, prov_l, ids_l, ls_l, soe_l = lay
     slot, grp_, ids, x, xr, gr, scratch, ubuf, out_r, out_m, out_g, out_w, out_f = work
     R = alive.shape[0]
@@ -290,7 +292,9 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
             if mandate[nd] <= 0 or (Vg == 1 and A_tot[r, nd] <= 0):
                 continue
             j0, j1 = start[r, nd], start[r, nd + 1]
-            if runs:
+            if runs and weighed and Vg == 1:  # weighed, drawn for and summed before the fund loop
+                W[r, nd] = psum[r, nd]
+            elif runs:
                 xs = xr[j0:j1]
                 if weighed:
                     xs[:] = pre[0, r, j0:j1]
@@ -326,7 +330,8 @@ def _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, no
                 j0, j1 = start[r, nd], start[r, nd + 1]
                 g_run, g_of = (nd, grp_) if Vg == 1 else (by_firm, gr[j0:j1])
                 drawn = pre[1, r, j0:j1] if weighed else ubuf[:0]
-                q = _pick(xr[j0:j1], ids_l[r, j0:j1], slot_l[r, j0:j1], g_of, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
+                x_run = pre[0, r, j0:j1] if weighed and Vg == 1 else xr[j0:j1]
+                q = _pick(x_run, ids_l[r, j0:j1], slot_l[r, j0:j1], g_of, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
                           out_w, out_f, q, ubuf, drawn)
         q = _pick(x[:n], ids[:n], slot[:n], grp_[:n], by_firm, ks, W, deals, r, fid, out_r, out_m, out_g, out_w, out_f, q, ubuf,
                   ubuf[:0])
@@ -353,38 +358,50 @@ _layout_any, _layout_any_threaded = any_layout(_layout, contiguous=True), any_la
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy", parallel=True)
-def _weigh_layout(start, ids_l, ls_l, funds, mandate, selection, keys, sigma, out):  # pragma: no cover - compiled
+def _weigh_layout(start, ids_l, ls_l, funds, mandate, selection, keys, sigma, out, sums, T):  # pragma: no cover - compiled
     """The selection weights (:func:`_weigh`) of the layout's firms for each fund of ``funds``, in
-    the nodes of its ``mandate``, into ``out[i, 0]`` (R, places) for fund ``funds[i]``, and the
-    keyed uniforms of its selection draws (:func:`_pick`) into ``out[i, 1]``, on threads: the runs
-    are cut into pieces of at most :data:`_CHUNK` firms, weighed and drawn for independently
-    (both depend on the firm and the fund's key ``keys[u, r]`` alone), so each is the value the
-    fund loop would make. Only runs with ``threads`` > 1 use it (a compiled version with
-    ``parallel=True``, see :mod:`zili.model.threads`); places outside a fund's mandate are not written.
+    the nodes of its ``mandate``, into ``out[i, 0]`` (R, places) for fund ``funds[i]``, the keyed
+    uniforms of its selection draws (:func:`_pick`) into ``out[i, 1]``, and each node's sum of the
+    weights, added in slot order from zero, into ``sums[i]`` (R, N), on threads. A weight and a draw
+    depend on the firm and the fund's key ``keys[u, r]`` alone, so each is the value the fund loop
+    would make. The node runs are shared out among the ``T`` threads in contiguous ranges of about
+    equal numbers of firms; each run is weighed and summed by one thread.
+
+    Only runs with ``threads`` > 1 use it (a compiled version with ``parallel=True``, see
+    :mod:`zili.model.threads`); places and nodes outside a fund's mandate are not written.
     ``start`` (R, N + 1), ``ids_l`` (R, places), ``ls_l`` (3, R, places) are the layout's."""
     R = start.shape[0]
     N = start.shape[1] - 1
     n = 0
-    for i in range(funds.shape[0]):  # count, then list the pieces: (fund row, replicate, first place, end)
+    for i in range(funds.shape[0]):  # count, then list the runs: (fund row, replicate, node) and the firms before each
         for r in range(R):
             for nd in range(N):
-                if mandate[funds[i], nd] > 0:
-                    n += (start[r, nd + 1] - start[r, nd] + _CHUNK - 1) // _CHUNK
-    pieces = np.empty((n, 4), dtype=np.int64)
+                n += mandate[funds[i], nd] > 0
+    runs = np.empty((n, 3), dtype=np.int64)
+    before = np.zeros(n + 1, dtype=np.int64)
     n = 0
     for i in range(funds.shape[0]):
         for r in range(R):
             for nd in range(N):
                 if mandate[funds[i], nd] > 0:
-                    for j0 in range(start[r, nd], start[r, nd + 1], _CHUNK):
-                        pieces[n, 0], pieces[n, 1], pieces[n, 2], pieces[n, 3] = i, r, j0, min(j0 + _CHUNK, start[r, nd + 1])
-                        n += 1
-    for it in numba.prange(n):
-        i, r, j0, j1 = pieces[it, 0], pieces[it, 1], pieces[it, 2], pieces[it, 3]
-        u = funds[i]
+                    runs[n, 0], runs[n, 1], runs[n, 2] = i, r, nd
+                    before[n + 1] = before[n] + start[r, nd + 1] - start[r, nd]
+                    n += 1
+    cut = np.searchsorted(before[:n], before[n] * np.arange(T + 1) // T)  # thread t takes runs cut[t]..cut[t + 1]
+    cut[T] = n
+    for t in numba.prange(T):
         scratch, ubuf = np.empty(_CHUNK, dtype=np.uint64), np.empty(_CHUNK)
-        _weigh(ls_l[selection[u], r, j0:j1], ids_l[r, j0:j1], out[i, 0, r, j0:j1], keys[u, r], sigma, scratch, ubuf)
-        rng.uniform_mixed_into(keys[u, r] ^ _PICK_SALT, ids_l[r, j0:j1], out[i, 1, r, j0:j1])
+        for it in range(cut[t], cut[t + 1]):
+            i, r, nd = runs[it, 0], runs[it, 1], runs[it, 2]
+            u = funds[i]
+            j0, j1 = start[r, nd], start[r, nd + 1]
+            x = out[i, 0, r, j0:j1]
+            _weigh(ls_l[selection[u], r, j0:j1], ids_l[r, j0:j1], x, keys[u, r], sigma, scratch, ubuf)
+            rng.uniform_mixed_into(keys[u, r] ^ _PICK_SALT, ids_l[r, j0:j1], out[i, 1, r, j0:j1])
+            total = 0.0
+            for j in range(j1 - j0):
+                total += x[j]
+            sums[i, r, nd] = total
 
 
 def _entry_terms(state: State, world: World, k: int) -> dict:
@@ -597,13 +614,13 @@ def _split_book(A2, group, wts, tieb, r_, m_, cap, weight, kind, payers, fraud, 
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _select_book(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
+def _select_book(lay, work, pre, psum, y0, new_lo, alive, mandate, owner, soe_only, prov, log_cap, log_capa, age, mixed, keys, selection, a_cap,
                  b_size, sigma, Vg, deals, A_tot, A2, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
                  exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
                  is_venture):  # pragma: no cover - compiled
     """A fund's deal selection (:func:`_select_laid` on the year's layout ``lay``) and the booking
     of its deals (:func:`_split_book`) in one call; returns what :func:`_book_block` returns."""
-    r_i, m_i, g_i, w_i, f_i, _ = _select_laid(lay, work, pre, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap,
+    r_i, m_i, g_i, w_i, f_i, _ = _select_laid(lay, work, pre, psum, y0, new_lo, alive, mandate, owner, soe_only, node, prov, log_cap,
                                               log_capa, age, fid, mixed, keys, selection, a_cap, b_size, sigma, Vg, deals, A_tot)
     return _split_book(A2, g_i, w_i, f_i, r_i, m_i, cap, weight, kind, payers, fraud, node, fid, cash, received, grants, debt,
                        exposure, book, book_fraud, R, venture_public, public_venture, replicates, year, fund, instrument, sector_flows,
@@ -713,7 +730,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                  V, year, E, F0, base_id, entry_keys, cum_w, w_sum, tools_dom, fab_nodes,
                  alive, node, tier, owner, prov, hq_cn, cap, capa, foreign_tools, age, fid, weight, K, entries, n_entered,
                  next_slot, log_cap, log_capa, mixed, cash, received, grants, debt, exposure, book_subsidy, book_grant,
-                 book_equity, book_loan, book_fraud, public_venture, replicates, sector_flows, lay, pre_all, pre_row):  # pragma: no cover - compiled
+                 book_equity, book_loan, book_fraud, public_venture, replicates, sector_flows, lay, pre_all, pre_sums, pre_row):  # pragma: no cover - compiled
     """Every fund's deployment of the year, in ``order``, in one compiled loop (the steps of
     :func:`step`, fund by fund): each payer's money (``target_all`` (R, U, P)) split over nodes
     (``node_rows`` from offset ``node_off[u]``, made for all but private VC funds at once; for
@@ -724,8 +741,8 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     sums by sector of ``sector_flows`` (see :func:`_book_block`) in place. ``lay`` is the year's
     layout of the firms (:func:`_layout`); fund ``u``'s selection weights of its firms were weighed
     before, on threads, into ``pre_all[pre_row[u], 0]`` and their selection draws into
-    ``pre_all[pre_row[u], 1]`` where ``pre_row[u]`` >= 0 (:func:`_weigh_layout`), else they are
-    made as the fund selects. Returns the year's ledger columns (the blocks joined in order, :func:`_join_blocks`), the
+    ``pre_all[pre_row[u], 1]``, and each node's sum of the weights into ``pre_sums[pre_row[u]]``,
+    where ``pre_row[u]`` >= 0 (:func:`_weigh_layout`), else they are made as the fund selects. Returns the year's ledger columns (the blocks joined in order, :func:`_join_blocks`), the
     provincial fund's deals, and whether that fund deployed.
     """
     R, U, P = target_all.shape
@@ -743,7 +760,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
     # the scratch arrays of deal selection on the layout of the firms alive as the year's funds begin
     y0 = F0 + n_entered  # this year's start-ups fill slots y0.. (a copy: n_entered grows below)
     work = _select_work(R, alive.shape[1])
-    not_weighed = np.empty((2, 0, 0))
+    not_weighed, not_summed = np.empty((2, 0, 0)), np.empty((0, 0))
     for u in order:
         payers = np.nonzero(pay_mask[u])[0]
         Pn = payers.shape[0]
@@ -843,7 +860,8 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
                     A_tot[r, g] += A[i, r, g]
         deals = np.minimum(np.ceil(A_tot / ticket[u]), max_deals)
         pre = pre_all[pre_row[u]] if pre_row[u] >= 0 else not_weighed
-        res = _select_book(lay, work, pre, y0, own_lo, alive, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
+        psum = pre_sums[pre_row[u]] if pre_row[u] >= 0 else not_summed
+        res = _select_book(lay, work, pre, psum, y0, own_lo, alive, fund_mandate[u], owner, instrument == INTERNAL, prov, log_cap, log_capa,
                            age, mixed, fund_keys[u], selection, a_cap, b_size, sigma, Vg, deals, A_tot, A.reshape(Pn, R * G),
                            cap_u, weight, kind, payers, fraud, node, fid, cash, received, grants, debt, exposure, book, book_fraud,
                            R, venture_public, public_venture, replicates, year, u, instrument, sector_flows, selection == VENTURE)
@@ -864,7 +882,7 @@ def _deploy_year_jit(order, pay_mask, node_rows, node_off, vc_base, vc_typical, 
 
 # one compiled version for windows of any layout (see zili.model.jit); the year's layout and weights (made afresh,
 # C-contiguous) keep their types, so that the runs are read as dense rows
-_deploy_year = any_layout(_deploy_year_jit, exact_tail=3)
+_deploy_year = any_layout(_deploy_year_jit, exact_tail=4)
 
 
 def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list) -> State:
@@ -926,11 +944,11 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
     if state.threads > 1:
         weighs = [u for u in payers_of if world.fund_instrument[u] != INTERNAL and (world.fund_mandate[u] > 0).any()]
         pre_row[weighs] = np.arange(len(weighs))
-        pre_all = np.empty((len(weighs), 2, R, lay[1].shape[1]))
+        pre_all, pre_sums = np.empty((len(weighs), 2, R, lay[1].shape[1])), np.empty((len(weighs), R, N))
         _weigh_layout(lay[0], lay[3], lay[4], np.asarray(weighs, dtype=np.int64), world.fund_mandate,
-                      world.fund_selection.astype(np.int64), fund_keys, sigma, pre_all)
+                      world.fund_selection.astype(np.int64), fund_keys, sigma, pre_all, pre_sums, state.threads)
     else:
-        pre_all = np.empty((0, 2, R, 0))
+        pre_all, pre_sums = np.empty((0, 2, R, 0)), np.empty((0, R, N))
     # the year's flows by (replicate, sector), all funds' and venture funds', summed as they are booked (for realfin.step)
     S = len(world.names["sector"])
     sector_flows = (world.node_sector.astype(np.int64), np.zeros((R, S)), np.zeros((R, S)))
@@ -945,7 +963,7 @@ def step(state: State, world: World, k: int, priority: np.ndarray, ledger: list)
         state.alive, state.node, state.tier, state.owner, state.prov, state.hq_cn, state.cap, state.capa, state.foreign_tools,
         state.age, state.fid, state.weight, state.K, sc["entries"], state.n_entered, state.next_slot, log_cap, log_capa, mixed,
         state.cash, state.received, state.grants, state.debt, state.exposure, books["subsidy"], books["grant"], books["equity"],
-        books["loan"], books["fraud"], sc["public_venture"], state.replicates, sector_flows, lay, pre_all, pre_row)
+        books["loan"], books["fraud"], sc["public_venture"], state.replicates, sector_flows, lay, pre_all, pre_sums, pre_row)
     ledger.append(ledger_u)  # the year's ledger rows, in booking order
     if prov_seen:
         sc["provincial_deals"] = list(prov_deals)
