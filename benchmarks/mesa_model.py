@@ -599,13 +599,13 @@ def zili_aggregates(world: World, replicates: int, seed: int = 0) -> dict[str, n
     from zili.model.rng import root_entropy
 
     traj = simulate(world, replicates=replicates, entropy=root_entropy(seed))
-    st = traj.state
-    alive = st.alive
+    st = traj.firms  # the final firm arrays, joined over the engine's batches of replicates
+    alive = st["alive"]
     led = traj.ledger
     deployed = np.bincount(led.replicate, weights=led.amount, minlength=replicates) / THOUSAND_PER_BN
     return {
-        "output": np.where(alive, st.out, 0.0).sum(axis=1),
+        "output": np.where(alive, st["out"], 0.0).sum(axis=1),
         "alive": alive.sum(axis=1).astype(float),
-        "mean_capability": np.where(alive, st.cap, 0.0).sum(axis=1) / np.maximum(alive.sum(axis=1), 1),
+        "mean_capability": np.where(alive, st["cap"], 0.0).sum(axis=1) / np.maximum(alive.sum(axis=1), 1),
         "capital_deployed": deployed,
     }

@@ -72,6 +72,45 @@ def test_batched_equals_looped_ledger(money_run):
         assert np.array_equal(sorted_rows(ledger_rows(batch, r)), sorted_rows(ledger_rows(alone))), f"replicate {r}"
 
 
+class _Count:
+    """A progress sink that counts what it is told."""
+
+    def __init__(self):
+        self.total, self.done, self.stops = None, 0, 0
+
+    def start(self, total):
+        self.total = total
+
+    def advance(self, n=1):
+        self.done += n
+
+    def stop(self):
+        self.stops += 1
+
+
+def test_replicates_in_several_batches_equal_one_batch(money_run, monkeypatch):
+    """Batches of replicates (engine.BATCH_SLOTS) joined give one batch's results, bit for bit."""
+    from zili.model import engine
+    from zili.model.state import entries_per_year, slots
+
+    sc, world = money_run.sc, money_run.world
+    cf = zili.compile_world(sc.model_copy(update={"events": [e for e in sc.events if e.kind != "export_control"]}))
+    one = zili.simulate(world, replicates=[3, 0, 4, 1, 2], entropy=money_run.entropy, counterfactual=cf)
+    monkeypatch.setattr(engine, "BATCH_SLOTS", 2 * slots(world, entries_per_year(world)))  # batches of 2, 2 and 1
+    sink = _Count()
+    split = zili.simulate(world, replicates=[3, 0, 4, 1, 2], entropy=money_run.entropy, counterfactual=cf, progress=sink)
+    assert one.state is not None and split.state is None and split.batch_state.replicates.tolist() == [2]
+    assert split.replicates.tolist() == [3, 0, 4, 1, 2]
+    assert differing_metrics(one, split) == []
+    assert np.any(split.metric("output_at_risk").values != 0)  # the counterfactual ran in every batch
+    assert np.array_equal(sorted_rows(ledger_rows(one)), sorted_rows(ledger_rows(split)))
+    assert one.firms.keys() == split.firms.keys()
+    for name in one.firms:
+        assert np.array_equal(one.firms[name], split.firms[name], equal_nan=True), name
+    assert np.array_equal(one.state.books["equity"][-1], split.batch_state.books["equity"][0])
+    assert sink.total == sink.done == 3 * 2 * len(world.years) and sink.stops == 1
+
+
 def test_replicate_order_in_batch_does_not_matter(money_run):
     ab = simulate(money_run.sc, world=money_run.world, replicates=[0, 1]).traj
     ba = simulate(money_run.sc, world=money_run.world, replicates=[1, 0]).traj
