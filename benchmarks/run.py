@@ -177,8 +177,8 @@ def time_mesa(firms: int, years: int) -> dict:
     (:mod:`zili.model.threads`) next to each one-thread run: ``ratio_threads``.
 
     A Mesa year leaves the caches full of Mesa's objects: the first zili run after one was
-    measured about 7 % slower than the next (62.1 ms against 58.2 ms, medians at 10k firms x 10
-    years). So each slot starts with one uncounted warm-up run, and the counted one-thread and
+    measured 7-9 % slower than the next (medians at 10k firms x 10 years: 62.1 ms against 58.2 on
+    one machine, 50.6 against 46.5 on another). So each slot starts with one uncounted warm-up run, and the counted one-thread and
     threaded runs take turns going first (even slots one thread first, odd slots threads
     first), so that neither side always gets the colder machine."""
     from benchmarks.mesa_model import ZiliMesaModel

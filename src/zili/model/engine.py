@@ -50,7 +50,7 @@ def _ledger(parts: list, world: World) -> Ledger:
 
 #: firm slots (replicates x slots) one batch of replicates works on at once (:func:`simulate`): a
 #: batch's arrays then stay small enough to be reused from the caches from one pass to the next.
-#: 10k firms (40,035 slots) x 20 years on this machine (2-core Xeon, 4 MiB L2 and 480 MiB L3),
+#: 10k firms (40,035 slots) x 20 years on a development machine (2-core Xeon, 2 MiB L2 per core, 480 MiB L3),
 #: ms per replicate: 117 for 1 replicate, 104 for 2, 101 for 4, 107 for 10, 118 for 20, 127 for 40
 #: and 188 for 100 in one batch
 BATCH_SLOTS = 250_000
