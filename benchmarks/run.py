@@ -357,6 +357,13 @@ def run(mode: str = "quick", progress=None) -> dict:
                        speed_vs_one_thread=ref["wall_s"] / row["wall_s"],
                        warm_speed_vs_one_thread=ref["warm_wall_s"] / row["warm_wall_s"])
             out["threads_rows"].append(row)
+        # and the most replicates of the replicate rows: their batches side by side (zili.model.engine.simulate)
+        ref, R = reps[-1], cfg["reps"][-1]
+        say(f"zili threads={T} {cfg['rep_firms']:,} firms x {R} replicates")
+        row = time_zili(cfg["rep_firms"], cfg["years"], R, None, memory_years=0, threads=T)
+        row.update(one_thread_wall_s=ref["wall_s"], one_thread_warm_wall_s=None, speed_vs_one_thread=ref["wall_s"] / row["wall_s"],
+                   warm_speed_vs_one_thread=None)
+        out["threads_rows"].append(row)
     say(f"zili {cfg['headline']:,} firms, time by step")
     out["steps"] = time_steps(cfg["headline"], cfg["years"])
     big = [r for r in rows if r["synthetic_firms"] >= cfg["scale_min"]]
@@ -438,14 +445,15 @@ def render(res: dict) -> None:
                       f"{r['numba_wall_s']:.2f}", f"{r['speed_vs_numba']:.2f}")
         con.print(b)
     if res["threads_rows"]:
-        th = Table(title=f"zili on {res['threads']} threads (zili.model.threads: the same results bit for bit), same Worlds, 1 replicate")
-        for c in ("firms", "years", "wall s", "firm-steps/s", "1 thread wall s", "speed vs 1 thread", "2nd run wall s",
+        th = Table(title=f"zili on {res['threads']} threads (the same results bit for bit), same Worlds as the one-thread rows")
+        for c in ("firms", "years", "reps", "wall s", "firm-steps/s", "1 thread wall s", "speed vs 1 thread", "2nd run wall s",
                   "2nd run, 1 thread", "2nd run speed vs 1 thread"):
             th.add_column(c, justify="right")
         for r in res["threads_rows"]:
-            th.add_row(f"{r['firms']:,}", str(r["years"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
-                       f"{r['one_thread_wall_s']:.2f}", f"{r['speed_vs_one_thread']:.2f}", f"{r['warm_wall_s']:.2f}",
-                       f"{r['one_thread_warm_wall_s']:.2f}", f"{r['warm_speed_vs_one_thread']:.2f}")
+            warm = r["warm_wall_s"] is not None
+            th.add_row(f"{r['firms']:,}", str(r["years"]), str(r["replicates"]), f"{r['wall_s']:.2f}", f"{r['firm_steps_per_s']:,.0f}",
+                       f"{r['one_thread_wall_s']:.2f}", f"{r['speed_vs_one_thread']:.2f}", f"{r['warm_wall_s']:.2f}" if warm else "-",
+                       f"{r['one_thread_warm_wall_s']:.2f}" if warm else "-", f"{r['warm_speed_vs_one_thread']:.2f}" if warm else "-")
         con.print(th)
     else:
         con.print("threads: this machine gives a run one thread; no threaded rows")

@@ -54,12 +54,17 @@ def test_json_has_every_key(capsys):
     from zili.model.threads import available
 
     T = available()
-    assert res["threads"] == T and len(res["threads_rows"]) == (len(run.MODES["tiny"]["sizes"]) - 1 if T > 1 else 0)
+    assert res["threads"] == T and len(res["threads_rows"]) == (len(run.MODES["tiny"]["sizes"]) if T > 1 else 0)
     for m in res["mesa_runs"]:
         assert m["threads"] == T and len(m["zili_threads_walls_s"]) == (m["years"] + 1 if T > 1 else 0)
         assert (m["ratio_threads"] is None) == (T == 1)
-    for row in res["threads_rows"]:
+    for row in res["threads_rows"][:-1]:  # the sizes' worlds, 1 replicate, a first and a second run
         assert row["threads"] == T and row["wall_s"] > 0 and row["speed_vs_one_thread"] > 0 and row["warm_speed_vs_one_thread"] > 0
+        assert row["replicates"] == 1
+    if T > 1:  # and the most replicates of the replicate rows
+        last = res["threads_rows"][-1]
+        assert last["replicates"] == run.MODES["tiny"]["reps"][-1] and last["threads"] == T and last["warm_wall_s"] is None
+        assert last["one_thread_wall_s"] == res["zili_replicates"][-1]["wall_s"] and last["speed_vs_one_thread"] > 0
     assert "mesa_ratio_10k_ge_100_all_threads" in res["targets"]
     # the other kernel backends are timed on the same worlds (JAX where it is installed)
     timed = {r["backend"] for r in res["backends"]}

@@ -56,6 +56,55 @@ def test_two_threads_give_the_same_run_bit_for_bit(monkeypatch):
     assert one.ledger.amount.size > 1000 and one.metric("firm_exits").values.sum() > 0
 
 
+@needs_two
+def test_batches_side_by_side_give_the_same_run_in_the_same_order(monkeypatch):
+    """A run of several batches of replicates (engine.BATCH_SLOTS) on 2 threads runs two batches at
+    a time, each on one thread (the threaded kernels never run), and gives the 1-thread run's bits,
+    the ledger's rows in the same order, with every year counted once on the caller's thread."""
+    import threading
+
+    from zili.model import engine
+    from zili.model.state import entries_per_year, slots
+
+    world = zili.compile_world(load_scenario("baseline", sets=["run.firms=2000", "run.end_year=2019"]))
+    monkeypatch.setattr(engine, "BATCH_SLOTS", slots(world, entries_per_year(world)))  # one replicate a batch
+    ran_on, threaded = set(), []
+    run = engine._run
+
+    def spy(*a):
+        ran_on.add(threading.current_thread().name)
+        return run(*a)
+
+    monkeypatch.setattr(engine, "_run", spy)
+    monkeypatch.setattr(finance, "_settle_kernel_threaded", lambda *a: threaded.append(1))
+
+    class Count:
+        total = done = 0
+        threads: set = set()
+
+        def start(self, total):
+            self.total = total
+
+        def advance(self, n=1):
+            self.done += n
+            self.threads.add(threading.current_thread().name)
+
+        def stop(self):
+            pass
+
+    reps = np.array([4, 0, 3, 1, 2])
+    one = zili.simulate(world, replicates=reps, entropy=rng.root_entropy(3))
+    assert ran_on == {threading.current_thread().name}
+    ran_on.clear()
+    sink = Count()
+    two = zili.simulate(world, replicates=reps, entropy=rng.root_entropy(3), threads=2, progress=sink)
+    assert len(ran_on) == 2 and all(n.startswith("zili-batch") for n in ran_on) and not threaded
+    assert two.replicates.tolist() == reps.tolist()
+    h1, h2 = _hashes(one), _hashes(two)
+    assert h1.keys() == h2.keys() and [k for k in h1 if h1[k] != h2[k]] == []
+    assert sink.total == sink.done == 5 * len(world.years) and sink.threads == {threading.current_thread().name}
+
+
 @pytest.mark.parametrize("bad", [0, -1, threads.available() + 1, 1.5, "2", True, None])
 def test_a_bad_thread_count_is_refused_with_what_is_allowed(bad):
     with pytest.raises(ValueError, match=rf"threads={bad!r}: must be a whole number from 1 to {threads.available()}"):

@@ -31,7 +31,7 @@ def run(
     out: Optional[Path] = typer.Option(None, "--out", "-o", help="output directory (default: $ZILI_HOME or ./runs, then the run id)"),
     catalogue: Optional[Path] = typer.Option(None, "--catalogue", help="DuckDB catalogue file or folder (default: $ZILI_HOME or ./runs)"),
     backend: str = typer.Option("numba", "--backend", help="per-firm kernels: numba (compiled, default), numpy (reference) or jax (needs the [jax] extra)"),
-    threads: int = typer.Option(1, "--threads", help="threads for the per-firm passes that split into pieces (same results for any number; numba backend)"),
+    threads: int = typer.Option(1, "--threads", help="threads: batches of replicates side by side, or one batch's per-firm passes in pieces (same results for any number; numba backend)"),
 ) -> None:
     """Run a scenario, print a summary and write scenario.toml, metrics.parquet and ledger.parquet.
 

@@ -10,6 +10,12 @@ difference (counterfactual output minus this output).
 
 from __future__ import annotations
 
+import collections
+import itertools
+import queue
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from zili.model import capital, finance, innovation, market, nev, policy, priorities, production, provinces, realfin, talent
@@ -92,10 +98,12 @@ def simulate(
         How the per-firm kernels run (:mod:`zili.model.backend`); results agree within the
         tolerance stated there.
     threads : int
-        Threads for the per-firm passes that split into independent pieces of firm slots (finance's
-        settlement, innovation, the weighing of deal selection; :mod:`zili.model.threads`), from 1
-        to the cores numba can use. The results are the same bit for bit for any number; only the
-        numba backend uses them.
+        Threads of the run, from 1 to the cores numba can use. A run of several batches of
+        replicates (see Notes) runs that many batches side by side, each on one thread; a run of
+        one batch splits its per-firm passes that fall into independent pieces of firm slots
+        (finance's settlement, innovation, the weighing of deal selection;
+        :mod:`zili.model.threads`). The results are the same bit for bit for any number, the
+        ledger's rows in the same order; only the numba backend uses them.
 
     Returns
     -------
@@ -107,20 +115,29 @@ def simulate(
     slots), one batch after another, and are joined in order: replicates never interact and
     every draw is keyed on replicate and firm ids, so the results are those of one batch of
     them all, bit for bit (the ledger's rows come batch by batch, each batch year by year).
+    10k firms x 20 years x 100 replicates (batches of 6) took 12.0-12.7 s in batches on one
+    thread against 14.4-16.0 s in one batch, and 7.9-8.9 s on 2 threads (two batches side by
+    side) against 12.9-13.6 s on one (the same process, alternating; 2-core Xeon).
 
     A run of at least :data:`KEEP_FREED_FROM` firm slots (replicates x slots) keeps the memory it
     frees for its next allocations (:mod:`zili.model.alloc`); results do not depend on it.
     """
     reps = np.arange(replicates) if np.isscalar(replicates) else np.asarray(replicates)
     threads = threads_check(threads)
-    if threads > 1:
-        threads_use(threads)
     M = slots(world, entries_per_year(world))
     per = max(1, BATCH_SLOTS // M)
     batches = [reps[i:i + per] for i in range(0, len(reps), per)] or [reps]
+    # several batches side by side, each on one thread; or one batch, its per-firm passes on every thread
+    workers = min(threads, len(batches)) if backend == "numba" else 1
+    inner = threads if workers == 1 else 1
+    if inner > 1:
+        threads_use(inner)
     progress = progress or NoProgress()
     progress.start(len(world.years) * (2 if counterfactual is not None else 1) * len(batches))
-    runs = (_run(world, b, entropy, _Forward(progress), counterfactual, backend, threads) for b in batches)
+    if workers == 1:
+        runs = (_run(world, b, entropy, _Forward(progress), counterfactual, backend, inner) for b in batches)
+    else:
+        runs = _side_by_side(lambda b, sink: _run(world, b, entropy, sink, counterfactual, backend, 1), batches, workers, progress)
     if len(reps) * M < KEEP_FREED_FROM:
         traj = _joined(runs, len(batches), reps)
     else:
@@ -128,6 +145,62 @@ def simulate(
             traj = _joined(runs, len(batches), reps)
     progress.stop()
     return traj
+
+
+def _side_by_side(run_batch, batches: list, workers: int, progress):
+    """``run_batch(batch, sink)`` of every batch on ``workers`` threads (the compiled kernels let go
+    of the interpreter lock), yielded in batch order, never more than ``workers`` batches ahead of
+    the one yielded. The batches' years are counted on a queue and passed to ``progress`` from the
+    calling thread only, so a progress sink need not be thread-safe."""
+    done: queue.SimpleQueue = queue.SimpleQueue()
+    sink = _Queued(done)
+    pending: collections.deque = collections.deque()
+    pool = ThreadPoolExecutor(workers, thread_name_prefix="zili-batch")
+    try:
+        todo = iter(batches)
+        for b in itertools.islice(todo, workers):
+            pending.append(pool.submit(run_batch, b, sink))
+        while pending:
+            first = pending.popleft()
+            while not first.done():
+                futures.wait([first], timeout=0.05)
+                _drain(done, progress)
+            _drain(done, progress)
+            traj = first.result()
+            for b in itertools.islice(todo, 1):
+                pending.append(pool.submit(run_batch, b, sink))
+            yield traj
+            del traj
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _drain(done, progress)
+
+
+def _drain(done: queue.SimpleQueue, progress) -> None:
+    n = 0
+    while True:
+        try:
+            n += done.get_nowait()
+        except queue.Empty:
+            break
+    if n:
+        progress.advance(n)
+
+
+class _Queued:
+    """A progress sink for a batch on a worker thread: its years go on a queue."""
+
+    def __init__(self, done: queue.SimpleQueue):
+        self.done = done
+
+    def start(self, total: int) -> None:
+        pass
+
+    def advance(self, n: int = 1) -> None:
+        self.done.put(n)
+
+    def stop(self) -> None:
+        pass
 
 
 def _joined(runs, n: int, reps: np.ndarray) -> Trajectory:
