@@ -15,6 +15,7 @@ import itertools
 import queue
 from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
+from types import SimpleNamespace
 
 import numpy as np
 
@@ -153,7 +154,7 @@ def _side_by_side(run_batch, batches: list, workers: int, progress):
     the one yielded. The batches' years are counted on a queue and passed to ``progress`` from the
     calling thread only, so a progress sink need not be thread-safe."""
     done: queue.SimpleQueue = queue.SimpleQueue()
-    sink = _Queued(done)
+    sink = _Forward(SimpleNamespace(advance=done.put))  # a batch's years go on the queue
     pending: collections.deque = collections.deque()
     pool = ThreadPoolExecutor(workers, thread_name_prefix="zili-batch")
     try:
@@ -185,22 +186,6 @@ def _drain(done: queue.SimpleQueue, progress) -> None:
             break
     if n:
         progress.advance(n)
-
-
-class _Queued:
-    """A progress sink for a batch on a worker thread: its years go on a queue."""
-
-    def __init__(self, done: queue.SimpleQueue):
-        self.done = done
-
-    def start(self, total: int) -> None:
-        pass
-
-    def advance(self, n: int = 1) -> None:
-        self.done.put(n)
-
-    def stop(self) -> None:
-        pass
 
 
 def _joined(runs, n: int, reps: np.ndarray) -> Trajectory:
