@@ -168,15 +168,35 @@ def _pick(x, ids, slots, grp_, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
     G = deals.shape[1]
     n = x.shape[0]
     q0 = q
+    hit = np.empty(_CHUNK, dtype=np.bool_)
+    one = g_run >= 0  # one group for the whole run: its money and total read once
+    d1 = deals[r, g_run] if one else 0.0
+    t1 = (W[r, g_run] if W[r, g_run] > 0 else 1.0) if one else 1.0
     for j0 in range(0, n, _CHUNK):
         j1 = min(j0 + _CHUNK, n)
-        u = drawn[j0:j1] if drawn.shape[0] else rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[: j1 - j0])
-        for j in range(j0, j1):  # branch-free: every firm is written at place q, which moves on where it is selected
-            g = g_run if g_run >= 0 else grp_[j]
-            tot = W[r, g]
-            prob = min(1.0, deals[r, g] * x[j] / (tot if tot > 0 else 1.0))
-            out_m[q], out_g[q], out_w[q] = slots[j], r * G + g, x[j]
-            q += u[j - j0] < prob
+        c = j1 - j0
+        # a dense pass of the draws against each firm's probability (vectorised), then a pass writing
+        # the few firms drawn (a branch seldom taken)
+        if drawn.shape[0]:
+            u = drawn[j0:j1]
+            if one:
+                for j in range(c):
+                    hit[j] = u[j] < min(1.0, d1 * x[j0 + j] / t1)
+        elif one:
+            for j in range(c):
+                hit[j] = rng.u01_mixed(ks, ids[j0 + j]) < min(1.0, d1 * x[j0 + j] / t1)
+        else:
+            u = rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[:c])
+        if not one:
+            for j in range(c):
+                g = grp_[j0 + j]
+                tot = W[r, g]
+                hit[j] = u[j] < min(1.0, deals[r, g] * x[j0 + j] / (tot if tot > 0 else 1.0))
+        for j in range(c):
+            if hit[j]:
+                g = g_run if one else grp_[j0 + j]
+                out_m[q], out_g[q], out_w[q] = slots[j0 + j], r * G + g, x[j0 + j]
+                q += 1
     for i in range(q0, q):  # (the lists have room: a replicate weighs each of its slots at most once)
         out_r[i], out_f[i] = r, fid[r, out_m[i]]
     return q
@@ -514,28 +534,26 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
     Pn, n = amount.shape
     dep = np.zeros((Pn, R), dtype=np.int64)
     waste = np.zeros((Pn, R), dtype=np.int64)
-    tot_ = np.zeros(n, dtype=np.int64)  # each firm's total and fraud loss over payers
-    lost_ = np.zeros(n, dtype=np.int64)
+    nd_, f_ = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)  # each firm's node and id, for the ledger
     rows = 0
-    for i in range(Pn):  # payer by payer along the block's firms (most cells are zero: skipped)
-        pi = payers[i]
-        for j in range(n):
+    for j in range(n):  # firm by firm (integer sums: the order does not matter), each firm's rows read once
+        r, m = r_[j], m_[j]
+        nd = node[r, m]
+        nd_[j], f_[j] = nd, fid[r, m]
+        tot, lost = np.int64(0), np.int64(0)
+        for i in range(Pn):  # (most cells are zero: skipped)
             a = amount[i, j]
             if a == 0:
                 continue
             rows += a > 0
-            r, m = r_[j], m_[j]
-            tot_[j] += a
+            tot += a
             dep[i, r] += a
             if kind == 0:
-                lo = np.int64(np.floor(a * fraud[node[r, m]]))
-                lost_[j] += lo
+                lo = np.int64(np.floor(a * fraud[nd]))
+                lost += lo
                 waste[i, r] += lo
             elif kind >= 2:
-                exposure[r, m, pi] += a
-    for j in range(n):
-        r, m = r_[j], m_[j]
-        tot, lost = tot_[j], lost_[j]
+                exposure[r, m, payers[i]] += a
         book[r, m] += tot
         if kind == 0:
             book_fraud[r, m] += lost
@@ -564,16 +582,16 @@ def _book_block(kind, payers, r_, m_, amount, fraud, node, fid, cash, received, 
         for j in range(n):
             a = amount[i, j]
             if a > 0:
-                r, m = r_[j], m_[j]
-                l_rep[q], l_payer[q], l_node[q], l_fid[q], l_amt[q] = replicates[r], payers[i], node[r, m], fid[r, m], a
+                r, m, nd = r_[j], m_[j], nd_[j]
+                l_rep[q], l_payer[q], l_node[q], l_fid[q], l_amt[q] = replicates[r], payers[i], nd, f_[j], a
                 l_r[q], l_m[q] = r, m
                 bn = a / THOUSAND_PER_BN
-                sec = node_sector[node[r, m]]
+                sec = node_sector[nd]
                 by_sector[r, sec] += bn
                 if is_venture:
                     vc_sector[r, sec] += bn
                 if pub:
-                    sums[r, node[r, m]] += bn
+                    sums[r, nd] += bn
                 q += 1
         if pub:
             public_venture += sums
