@@ -190,26 +190,38 @@ def test_has_soe_is_any_alive_state_owned_firm_per_node():
     assert got.dtype == bool and np.array_equal(got, want) and want.any() and not want.all()
 
 
-def test_settle_kernel_forms_the_exit_sums_bit_for_bit(monkeypatch):
-    """The settle kernel's exit sums (formed in its pass over the slots) equal those of
-    :func:`_exit_sums` over the exits and acquisitions it marks, every year of a run with exits."""
-    import zili
-    from zili.model import engine, finance
-    from zili.model.rng import root_entropy
+def test_settle_kernel_gives_the_bits_of_the_array_function(monkeypatch):
+    """The compiled settle pass (branch-free, its arrays marked as never overlapping, so vectorised)
+    gives, slot by slot, dead and unused slots included, the bits of the array function
+    :func:`finance.settle` and the exit sums of :func:`finance._exit_sums`, every year of a run
+    with exits, acquisitions and bail-outs."""
+    from zili.model import engine, rng
 
     kernel = finance._settle_kernel
+    firm = ("alive", "out", "node", "tier", "owner", "age", "cash", "debt", "capa", "received", "grants", "foreign_tools", "weight")
+    tables = ("price", "cost_index", "has_soe", "expand", "tool_avail", "tools_dom", "fab", "restrict", "ban", "waiver")
     seen = []
 
     def check(*a):
+        f = {name: np.array(a[i]) for i, name in enumerate(firm)}
+        for i in range(3):
+            f[f"u{i + 1}"] = rng.uniform(a[14][:, i], a[13])
+        want = finance.settle(np, f, dict(zip(tables, a[15:25])), dict(zip(finance.KERNEL_PARAMS, a[25])))
+        books = [b.copy() for b in a[30]]
         sums = kernel(*a)
-        exit_, acquire, exposure, keep, N = a[28], a[29], a[31], a[32], a[33]
-        ref = finance._exit_sums(exit_, acquire, exposure, a[2], a[12], keep, N)
-        for x, y in zip(sums, ref):
-            assert x.dtype == y.dtype and np.array_equal(x, y)
-        seen.append((exit_.any(), (sums[1] > 0).any()))
+        got = {"alive": a[0], "out": a[1], "owner": a[4], "age": a[5], "cash": a[6], "debt": a[7], "capa": a[8],
+               "foreign_tools": a[11], "rd": a[26], "rd_own": a[27], "exit": a[28], "acquire": a[29]}
+        for name, value in got.items():
+            assert np.array_equal(value, want[name]), name
+        for i, name in enumerate(finance.FLOWS):
+            assert np.array_equal(a[30][i] - books[i], want[f"book_{name}"]), name
+        ref = finance._exit_sums(a[28], a[29], a[31], a[2], a[12], a[32], a[33])
+        assert all(x.dtype == y.dtype and np.array_equal(x, y) for x, y in zip(sums, ref))
+        seen.append((int((~f["alive"]).sum()), int(a[28].sum()), int(a[29].sum()), int(want["book_bailout"].astype(bool).sum())))
         return sums
 
     monkeypatch.setattr(finance, "_settle_kernel", check)
     world = zili.compile_world(scenario(money_events(), firms=400, replicates=2))
     engine.simulate(world, replicates=2, entropy=root_entropy(5))
-    assert len(seen) == len(world.years) and any(e for e, _ in seen) and any(w for _, w in seen)
+    dead, exits, acquired, bailed = (sum(x) for x in zip(*seen))
+    assert len(seen) == len(world.years) and dead > 0 and exits > 0 and acquired > 0 and bailed > 0

@@ -64,3 +64,25 @@ def test_the_exact_tail_keeps_its_own_types():
     book = np.zeros((3, 16))[:, ::2]  # strided in the exact tail: a second version
     kernel(np.zeros(3), full, (book,))
     assert np.array_equal(book, full) and len(fresh.overloads) == 2
+
+
+def _scale_into(out, x, c):  # pragma: no cover - compiled
+    for i in range(x.shape[0]):
+        out[i] = x[i] * c if x[i] > 0 else x[i]
+    return out
+
+
+def test_noalias_option_compiles_and_the_settle_kernel_keeps_it():
+    """The installed numba takes the never-overlapping option (:data:`zili.model.jit.NOALIAS`): a
+    kernel compiled with it gives the results of one without it, and the serial settle kernel,
+    which the option makes vectorisable, is compiled with it."""
+    from zili.model import finance
+    from zili.model.jit import NOALIAS
+
+    assert NOALIAS == {"noalias": True}
+    plain, promised = numba.njit(cache=False)(_scale_into), numba.njit(cache=False, **NOALIAS)(_scale_into)
+    x = np.linspace(-3.0, 5.0, 1001)
+    assert np.array_equal(plain(np.empty_like(x), x, 1.7), promised(np.empty_like(x), x, 1.7))
+    assert promised.targetoptions["noalias"] is True and "noalias" not in plain.targetoptions
+    assert finance._settle_serial.targetoptions.get("noalias") is True
+    assert "noalias" not in finance._settle_threaded.targetoptions  # numba's parallel backend decides there

@@ -11,6 +11,7 @@ difference (counterfactual output minus this output).
 from __future__ import annotations
 
 import collections
+import dataclasses
 import itertools
 import queue
 from concurrent import futures
@@ -214,10 +215,7 @@ def _joined(runs, n: int, reps: np.ndarray) -> Trajectory:
         MetricBlock(b.metric, b.entities, np.concatenate([m[i].values for m in metrics]), b.tag, b.unit)
         for i, b in enumerate(metrics[0])
     )
-    first = ledgers[0]
-    cols = [np.concatenate([getattr(led, c) for led in ledgers]) for c in _LEDGER_COLUMNS]
-    ledger = Ledger(*cols, payer_names=first.payer_names, fund_names=first.fund_names,
-                    instrument_names=first.instrument_names, node_names=first.node_names)
+    ledger = dataclasses.replace(ledgers[0], **{c: np.concatenate([getattr(led, c) for led in ledgers]) for c in _LEDGER_COLUMNS})
     traj = Trajectory(years=years, replicates=reps.copy(), metrics=blocks, ledger=ledger, firms=firms)
     object.__setattr__(traj, "state", None)
     object.__setattr__(traj, "batch_state", last)

@@ -87,3 +87,30 @@ def any_layout(kernel, contiguous: bool = False, exact_tail: int = 0):
     call.__name__ = getattr(kernel, "__name__", "kernel")
     call.__doc__ = kernel.__doc__
     return call
+
+
+def _noalias_option() -> dict:
+    """The numba option that marks a kernel's array arguments as never overlapping, where this
+    numba can take it: ``{"noalias": True}``, else ``{}``.
+
+    LLVM vectorises a loop over many arrays only if it can rule out that a store to one changes
+    another; with some thirty arrays the run-time overlap checks exceed its limit and the loop stays
+    scalar. numba's compiler has the flag that says so (``Flags.noalias``, which its parallel
+    backend sets for the kernels it makes) but no ``njit`` option for it; this registers one with
+    the CPU target. A kernel compiled with it must never be called with overlapping arrays (the
+    firm arrays of a State are all distinct). Without it (a numba that has not the flag) the same
+    kernel is compiled without the promise: the same results, slower."""
+    from numba.core import compiler, cpu, options
+
+    try:
+        if "noalias" not in compiler.Flags.options:
+            return {}
+        if not hasattr(cpu.CPUTargetOptions, "noalias"):
+            cpu.CPUTargetOptions.noalias = options.TargetOptions.Mapping("noalias")
+        return {"noalias": True}
+    except (AttributeError, TypeError):
+        return {}
+
+
+#: ``njit`` options of kernels whose arrays never overlap (see :func:`_noalias_option`)
+NOALIAS = _noalias_option()

@@ -22,12 +22,17 @@ import types
 
 import numba
 
+from zili.model.jit import NOALIAS
 
-def twins(fn):
+
+def twins(fn, noalias: bool = False):
     """The serial and the threaded compiled versions of the kernel ``fn`` (a plain function whose
     outer loop is ``numba.prange``): ``(serial, threaded)`` dispatchers. The threaded one is a copy
-    of ``fn`` under another name, so that numba caches the two versions apart."""
-    serial = numba.njit(cache=True, nogil=True, error_model="numpy")(fn)
+    of ``fn`` under another name, so that numba caches the two versions apart. Where ``noalias``,
+    the serial version is compiled with the promise that its arrays never overlap
+    (:data:`zili.model.jit.NOALIAS`; numba's parallel backend makes it for the threaded one where
+    it can)."""
+    serial = numba.njit(cache=True, nogil=True, error_model="numpy", **(NOALIAS if noalias else {}))(fn)
     copy = types.FunctionType(fn.__code__, fn.__globals__, fn.__name__ + "_threaded", fn.__defaults__, fn.__closure__)
     copy.__qualname__ = fn.__qualname__ + "_threaded"
     copy.__module__, copy.__doc__ = fn.__module__, fn.__doc__
