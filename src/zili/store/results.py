@@ -417,13 +417,12 @@ def complete_meta(meta: dict | None, traj: Trajectory, *, scenario: str, draw: i
     """
     out = _jsonable(dict(meta or {}))
     years = np.asarray(traj.years, dtype=np.int64)
-    firm_ids = traj.firms.get("id")
     defaults = {  # callables, so a given value spares the git subprocess
         "run_id": lambda: new_run_id(scenario),
         "created_utc": lambda: _dt.datetime.now(_dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         "git_hash": git_hash,
         "zili_version": zili_version,
-        "firms": lambda: None if firm_ids is None else int(len(firm_ids)),
+        "firms": lambda: None,  # the starting firms: the trajectory holds slots, not them; callers pass it
     }
     for key, make in defaults.items():
         if key not in out:
