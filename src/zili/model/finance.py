@@ -340,6 +340,7 @@ def step(state: State, world: World, k: int) -> State:
     pv = np.array([float(getattr(p, name)) for name in KERNEL_PARAMS])
     if state.backend == "numba":
         exit_, acquire = np.empty((R, M), dtype=bool), np.empty((R, M), dtype=bool)
+        # (every array passed is its own: the serial kernel is compiled on the promise that none overlap, jit.NOALIAS)
         kernel = _settle_kernel if state.threads == 1 else _settle_kernel_threaded
         sums = kernel(state.alive, state.out, state.node, state.tier, state.owner, state.age, state.cash, state.debt,
                       state.capa, state.received, state.grants, state.foreign_tools, state.weight, state.fid, keys3,
