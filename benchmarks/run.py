@@ -295,13 +295,26 @@ def time_steps(firms: int, years: int) -> dict:
     return {"firms": len(world.firm_id), "years": years, "wall_s": wall, "seconds": spent}
 
 
+def cpu_model() -> str | None:
+    """The processor's model name (Linux ``/proc/cpuinfo``; else what ``platform`` says, or None):
+    ratios such as zili / Mesa depend on the machine, so the output names it."""
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def run(mode: str = "quick", progress=None) -> dict:
     """Run every measurement of ``mode`` (``full``, ``quick`` or ``tiny``) and return the results."""
     cfg = MODES[mode]
     say = progress or (lambda msg: None)
     t_start = time.perf_counter()
     out: dict = {"mode": mode, "python": platform.python_version(), "numpy": np.__version__,
-                 "cpus": os.cpu_count(), "machine": platform.machine(), "passes": PASSES}
+                 "cpus": os.cpu_count(), "machine": platform.machine(), "cpu": cpu_model(), "passes": PASSES}
     try:
         import mesa
 
@@ -410,7 +423,7 @@ def render(res: dict) -> None:
     con = Console(width=180)
     bw = res["bandwidth"]
     con.print(f"[bold]zili benchmark[/bold] mode={res['mode']}  python {res['python']}  numpy {res['numpy']}  "
-              f"mesa {res['mesa']}  cpus {res['cpus']}  firm weight {res['firm_weight']:g}")
+              f"mesa {res['mesa']}  cpus {res['cpus']} ({res.get('cpu') or 'cpu model unknown'})  firm weight {res['firm_weight']:g}")
     con.print(f"memory bandwidth: {bw['gb_per_s']:.2f} GB/s (best of 5 copies of {bw['mib']} MiB, read + write)")
     t = Table(title="zili engine, baseline (1 replicate unless stated)")
     for c in ("firms", "years", "reps", "wall s", "firm-steps/s", "2nd run wall s", "2nd run firm-steps/s", "slots", "alive end",

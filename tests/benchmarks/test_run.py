@@ -38,6 +38,7 @@ def test_json_has_every_key(capsys):
                 "targets", "total_s"):
         assert key in res, key
     assert res["mode"] == "tiny"
+    assert "cpu" in res and (res["cpu"] is None or res["cpu"].strip() == res["cpu"] != "")  # the machine is named
     for row in res["zili_sizes"] + res["zili_replicates"]:
         for key in ("wall_s", "firm_steps_per_s", "peak_traced_bytes_per_firm", "rss_growth_bytes_per_firm", "bandwidth_fraction"):
             assert row[key] >= 0, key
