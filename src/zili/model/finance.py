@@ -301,8 +301,8 @@ def _exit_sums(exit_, acquire, exposure, node, weight, keep, N):  # pragma: no c
     written off on exiting firms, floor(exposure x ``keep``) (``keep`` = 1 - recovery rate), and
     the exposure written off, int64 RMB thousand (R, P) each; and exits and acquisitions by node
     in real firms (``weight`` per slot), (R, N) each, added in slot order (as :func:`zili.model.groups.group_sum`).
-    Run after the NumPy and JAX backends' settlement; the compiled settle kernel forms the same
-    sums in its own pass (a test holds the two together)."""
+    Run after every backend's settlement: the compiled settle kernel calls it at its end, the
+    NumPy and JAX backends' step after theirs."""
     R, M, P = exposure.shape
     loss, written = np.zeros((R, P), dtype=np.int64), np.zeros((R, P), dtype=np.int64)
     exits, acq = np.zeros((R, N)), np.zeros((R, N))
