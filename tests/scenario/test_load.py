@@ -361,3 +361,21 @@ def test_an_event_without_kind_names_its_keys_and_the_kinds(tmp_path):
     assert line.endswith("allowed: kind = one of " + ", ".join(EVENT_KINDS))
     n = len(raw_scenario(str(f))["events"])  # the newcomer's event comes after the inherited ones
     assert line.startswith(f"events[{n - 1}] (event {n} of {n}, inherited events first): ")
+
+
+def test_an_added_event_is_also_named_by_its_place_in_its_own_file(tmp_path):
+    """A newcomer's one event extending the baseline is ``events[63]`` of the merged scenario; the
+    line also says it is event 1 of their file (where the index is the event's own place, as in a
+    file without ``extends``, nothing is added)."""
+    f = tmp_path / "mine.toml"
+    f.write_text('extends = "baseline"\n[[events]]\nname = "eda-ban"\nkind = "export_control"\ninstrument = "fdpr"\n'
+                 'announce = 2025\neffect = 2026\nimposing = ["US"]\nnodes = ["eda_tools"]\ntiers = ["mature"]\nseverity = 0.8\n')
+    n = len(raw_scenario(str(f))["events"])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(f))
+    assert str(info.value).startswith(f"events[{n - 1}] (eda-ban, event 1 of mine.toml).nodes: unknown node 'eda_tools'")
+    alone = tmp_path / "alone.toml"
+    alone.write_text("[run]\nstart_year = 2014\nend_year = 2030\n" + f.read_text().split("\n", 1)[1])
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(str(alone))
+    assert str(info.value).startswith("events[0] (eda-ban).nodes: unknown node 'eda_tools'")

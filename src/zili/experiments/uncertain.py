@@ -39,7 +39,7 @@ import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from zili.scenario import Scenario, ScenarioError, parameter_table, validate
-from zili.scenario.load import apply_sets, raw_scenario
+from zili.scenario.load import apply_sets, raw_with_origins
 
 SWITCHES = (
     "params.capital.crowding_out",
@@ -277,12 +277,12 @@ def load_experiment(ref: str | Path, *, sets: list[str] | None = None) -> tuple[
     -------
     (Scenario, UncertainSpace)
     """
-    doc = raw_scenario(ref)
+    doc, origins = raw_with_origins(ref)
     space = validate_space(doc)
     body = {k: v for k, v in doc.items() if k not in EXPERIMENT_KEYS}
     if sets:
         body = apply_sets(body, sets)
-    return validate(copy.deepcopy(body)), space
+    return validate(copy.deepcopy(body), origins), space
 
 
 def apply_values(sc: Scenario, values: dict[str, Any]) -> Scenario:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import re
 import tomllib
 from importlib import resources
 from pathlib import Path
@@ -87,22 +88,33 @@ def merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def raw_scenario(ref: str | Path, *, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
+def raw_scenario(ref: str | Path) -> dict[str, Any]:
     """The merged, not yet validated dict of a scenario and its ``extends`` chain."""
+    return raw_with_origins(ref)[0]
+
+
+def raw_with_origins(ref: str | Path, _seen: tuple[str, ...] = ()) -> tuple[dict[str, Any], dict[str, tuple[str, int]]]:
+    """:func:`raw_scenario`, and where each named event of it was written: name -> (file name,
+    its place among that file's events, from 1), for error messages (a child's event of the same
+    name replaces its parent's, as in :func:`merge`)."""
     path = _resolve_path(str(ref), None)
     key = str(path.resolve())
     if key in _seen:
         raise ScenarioError(f"extends: cycle through {path.name}; allowed: a chain of scenarios without loops")
     doc = _read_toml(path)
+    own = doc.get("events")
+    origins = {e["name"]: (path.name, i + 1) for i, e in enumerate(own if isinstance(own, list) else [])
+               if isinstance(e, dict) and isinstance(e.get("name"), str)}
     parent_ref = doc.get("extends")
     if parent_ref is not None:
         if not isinstance(parent_ref, str):
             raise ScenarioError(f"extends = {parent_ref!r}: not a string; allowed: a scenario name or path")
         parent_path = _resolve_path(parent_ref, path.parent, source=path)
-        parent = raw_scenario(parent_path, _seen=_seen + (key,))
+        parent, parent_origins = raw_with_origins(parent_path, _seen + (key,))
         doc = merge({k: v for k, v in parent.items() if k not in ("name", "description")}, doc)
+        origins = parent_origins | origins
     doc.setdefault("name", path.stem)
-    return doc
+    return doc, origins
 
 
 def parse_set(assignment: str) -> tuple[list[str], Any]:
@@ -155,16 +167,27 @@ def apply_sets(doc: dict[str, Any], assignments: list[str]) -> dict[str, Any]:
     return out
 
 
-def _loc(loc: tuple[Any, ...], doc: dict[str, Any]) -> str:
+def _event_label(i: int, name: Any, origins: dict[str, tuple[str, int]]) -> str:
+    """What follows ``events[i]`` in a message: the event's name and, where ``i`` (which counts
+    inherited events) is not its place in the file that wrote it, that place too."""
+    file, place = origins.get(name, ("", i + 1)) if isinstance(name, str) else ("", i + 1)
+    return f"{name}, event {place} of {file}" if file and place != i + 1 else f"{name}"
+
+
+_EVENT_AT = re.compile(r"^events\[(\d+)\] \(([^)]*)\)")  # how the schema's cross-checks name an event
+
+
+def _loc(loc: tuple[Any, ...], doc: dict[str, Any], origins: dict[str, tuple[str, int]]) -> str:
     parts: list[str] = []
     for item in loc:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
             events = doc.get("events") if parts == [f"events[{item}]"] else None
             if isinstance(events, list) and item < len(events) and isinstance(events[item], dict):
-                # the index counts inherited events: the event's name, or where it stands, finds it
+                # the index counts inherited events: the event's name, or where it stands, finds it; where the
+                # index is not the event's place in its own file, that place too
                 name = events[item].get("name")
-                parts[-1] += f" ({name})" if name else f" (event {item + 1} of {len(events)}, inherited events first)"
+                parts[-1] += f" ({_event_label(item, name, origins)})" if name else f" (event {item + 1} of {len(events)}, inherited events first)"
         elif item in EVENT_KINDS and parts and parts[-1].startswith("events["):  # pydantic's union tag
             continue
         else:
@@ -220,20 +243,20 @@ def _missing_allowed(loc: tuple[Any, ...]) -> str:
 MAX_PROBLEMS = 5  # problems of one file reported together (the rest are counted)
 
 
-def _format(exc: ValidationError, doc: dict[str, Any]) -> str:
+def _format(exc: ValidationError, doc: dict[str, Any], origins: dict[str, tuple[str, int]]) -> str:
     """Every problem of the file, one line each (so that fixing one does not reveal the next);
     an unknown field first, since it is usually a misspelt one and its line lists the fields
     allowed; a field missing where a misspelt one stands is then reported after it."""
     errors = exc.errors(include_url=False)
     errors = sorted(errors, key=lambda e: e.get("type") != "extra_forbidden")  # stable: otherwise pydantic's order
-    lines = list(dict.fromkeys(_format_one(e, doc) for e in errors))
+    lines = list(dict.fromkeys(_format_one(e, doc, origins) for e in errors))
     more = len(lines) - MAX_PROBLEMS
     return "\n".join(lines[:MAX_PROBLEMS] + ([f"... and {more} more"] if more > 0 else []))
 
 
-def _format_one(err: dict[str, Any], doc: dict[str, Any]) -> str:
+def _format_one(err: dict[str, Any], doc: dict[str, Any], origins: dict[str, tuple[str, int]]) -> str:
     """One validation problem as ``location = value: what is wrong; allowed: what is``."""
-    loc = _loc(tuple(err.get("loc", ())), doc)
+    loc = _loc(tuple(err.get("loc", ())), doc, origins)
     typ = err.get("type", "")
     msg = err.get("msg", "")
     value = err.get("input")
@@ -251,18 +274,20 @@ def _format_one(err: dict[str, Any], doc: dict[str, Any]) -> str:
         return f"{loc}: required field is missing; allowed: {_missing_allowed(tuple(err.get('loc', ())))}"
     if typ == "value_error":
         text = msg.removeprefix("Value error, ")
+        text = _EVENT_AT.sub(lambda m: f"events[{m[1]}] ({_event_label(int(m[1]), m[2], origins)})", text)
         return f"{loc}: {text}" if loc else text
     shown = repr(value) if not isinstance(value, dict) else "a table"
     allowed = msg.removeprefix("Input should be ").removeprefix("input should be ") or "a valid value"
     return f"{loc} = {shown}: wrong value; allowed: {allowed}"
 
 
-def validate(doc: dict[str, Any]) -> Scenario:
-    """Validate a raw scenario dict, raising :class:`ScenarioError` with one clear message."""
+def validate(doc: dict[str, Any], origins: dict[str, tuple[str, int]] | None = None) -> Scenario:
+    """Validate a raw scenario dict, raising :class:`ScenarioError` with one clear message
+    (``origins``: where its named events were written, as :func:`load_scenario` knows it)."""
     try:
         sc = Scenario.model_validate(doc)
     except ValidationError as exc:
-        raise ScenarioError(_format(exc, doc)) from None
+        raise ScenarioError(_format(exc, doc, origins or {})) from None
     drop = set(sc.remove_events)
     names = [e.name for e in sc.events]
     unknown = sorted(drop - set(names))
@@ -275,10 +300,10 @@ def validate(doc: dict[str, Any]) -> Scenario:
 
 def load_scenario(ref: str | Path = "baseline", *, sets: list[str] | None = None) -> Scenario:
     """Load, layer, override and validate a scenario by shipped name or path."""
-    doc = raw_scenario(ref)
+    doc, origins = raw_with_origins(ref)
     if sets:
         doc = apply_sets(doc, sets)
-    return validate(doc)
+    return validate(doc, origins)
 
 
 def to_toml(sc: Scenario) -> str:
