@@ -177,19 +177,15 @@ def _pick(x, ids, slots, grp_, g_run, ks, W, deals, r, fid, out_r, out_m, out_g,
         c = j1 - j0
         # a dense pass of the draws against each firm's probability (vectorised), then a pass writing
         # the few firms drawn (a branch seldom taken)
-        if one and not drawn.shape[0]:  # the draws made in the same pass
+        u = drawn[j0:j1] if drawn.shape[0] else rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[:c])
+        if one:
             for j in range(c):
-                hit[j] = rng.u01_mixed(ks, ids[j0 + j]) < min(1.0, d1 * x[j0 + j] / t1)
+                hit[j] = u[j] < min(1.0, d1 * x[j0 + j] / t1)
         else:
-            u = drawn[j0:j1] if drawn.shape[0] else rng.uniform_mixed_into(ks, ids[j0:j1], ubuf[:c])
-            if one:
-                for j in range(c):
-                    hit[j] = u[j] < min(1.0, d1 * x[j0 + j] / t1)
-            else:
-                for j in range(c):
-                    g = grp_[j0 + j]
-                    tot = W[r, g]
-                    hit[j] = u[j] < min(1.0, deals[r, g] * x[j0 + j] / (tot if tot > 0 else 1.0))
+            for j in range(c):
+                g = grp_[j0 + j]
+                tot = W[r, g]
+                hit[j] = u[j] < min(1.0, deals[r, g] * x[j0 + j] / (tot if tot > 0 else 1.0))
         for j in range(c):
             if hit[j]:
                 g = g_run if one else grp_[j0 + j]
