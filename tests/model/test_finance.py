@@ -225,3 +225,25 @@ def test_settle_kernel_gives_the_bits_of_the_array_function(monkeypatch):
     engine.simulate(world, replicates=2, entropy=root_entropy(5))
     dead, exits, acquired, bailed = (sum(x) for x in zip(*seen))
     assert len(seen) == len(world.years) and dead > 0 and exits > 0 and acquired > 0 and bailed > 0
+
+
+def test_the_settle_kernel_is_never_handed_overlapping_arrays(monkeypatch):
+    """The serial settle kernel is compiled on the promise that its arrays never overlap
+    (:data:`zili.model.jit.NOALIAS`); a store to one that changed another would then be
+    miscompiled silently. Every array the engine passes it, every year (windows of the State,
+    the year's tables, the books), shares no memory with any other."""
+    from zili.model import engine
+
+    kernel, years = finance._settle_kernel, []
+
+    def check(*a):
+        arrays = [x for arg in a for x in (arg if isinstance(arg, tuple) else (arg,)) if isinstance(x, np.ndarray)]
+        shared = [(i, j) for i in range(len(arrays)) for j in range(i + 1, len(arrays)) if np.may_share_memory(arrays[i], arrays[j])]
+        assert not shared, shared
+        years.append(len(arrays))
+        return kernel(*a)
+
+    monkeypatch.setattr(finance, "_settle_kernel", check)
+    world = zili.compile_world(scenario(money_events(), firms=300, replicates=2))
+    engine.simulate(world, replicates=2, entropy=root_entropy(2))
+    assert len(years) == len(world.years) and min(years) >= 40  # the firm arrays, tables, books and outputs
